@@ -1,0 +1,73 @@
+"""Reading the knowledge site. Only live, public pages are ever returned: the knowledge site is
+public by definition, and drafts, scheduled and private pages stay in the CMS."""
+
+from __future__ import annotations
+
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from wagtail.models import Page
+
+from dtc.knowledge.models import ArticlePage, CategoryPage, PrinciplePage
+
+ARTICLES_PER_PAGE = 12
+
+
+def articles_public() -> QuerySet[ArticlePage]:
+    return ArticlePage.objects.live().public().order_by("-first_published_at", "-id")
+
+
+def principles_list() -> QuerySet[PrinciplePage]:
+    return PrinciplePage.objects.live().public().order_by("number")
+
+
+def categories_list() -> QuerySet[CategoryPage]:
+    order = {"voorkomen": 0, "herkennen": 1, "reageren": 2}
+    pages = list(CategoryPage.objects.live().public())
+    pages.sort(key=lambda page: order.get(page.category, 99))
+    return pages  # type: ignore[return-value]
+
+
+def articles_latest(*, limit: int = 6) -> list[ArticlePage]:
+    return list(articles_public()[:limit])
+
+
+def articles_for_principle(*, principle: PrinciplePage) -> QuerySet[ArticlePage]:
+    return articles_public().filter(principles=principle)
+
+
+def articles_in_category(*, category_page: CategoryPage) -> QuerySet[ArticlePage]:
+    return articles_public().descendant_of(category_page)
+
+
+def articles_paginated(
+    *, category_page: CategoryPage, page_number: str | int | None, per_page: int = ARTICLES_PER_PAGE
+) -> PaginatorPage:
+    paginator = Paginator(articles_in_category(category_page=category_page), per_page)
+    return paginator.get_page(page_number)
+
+
+def articles_related(*, article: ArticlePage, limit: int = 3) -> list[ArticlePage]:
+    principle_ids = list(article.principles.values_list("id", flat=True))
+    related = articles_public().exclude(id=article.id)
+    if principle_ids:
+        related = related.filter(principles__in=principle_ids).distinct()
+    else:
+        related = related.sibling_of(article, inclusive=False)
+    return list(related[:limit])
+
+
+def search_pages(*, query: str) -> list[Page]:
+    """Full-text search over articles, principles and standard pages.
+
+    On PostgreSQL this runs Wagtail's database backend with the Dutch text-search configuration
+    (stemming: "wachtwoorden" finds "wachtwoord"); on SQLite the same backend uses FTS5 where the
+    SQLite build has it and a LIKE-based fallback otherwise.
+    """
+    query = query.strip()
+    if not query:
+        return []
+    results = Page.objects.live().public().type(ArticlePage, PrinciplePage).specific().search(
+        query, operator="and"
+    )
+    return results  # type: ignore[return-value]
