@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "dtc.core.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -230,17 +230,24 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 DTC_STAFF_MFA_REQUIRED = env_bool("DTC_STAFF_MFA_REQUIRED", True)
 
 # --- Mail -----------------------------------------------------------------------------------
-EMAIL_HOST = os.environ.get("DTC_EMAIL_HOST", "")
-EMAIL_PORT = int(os.environ.get("DTC_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("DTC_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("DTC_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("DTC_EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 20
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
+_EMAIL_HOST = os.environ.get("DTC_EMAIL_HOST", "")
+if _EMAIL_HOST:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST,
+                "port": int(os.environ.get("DTC_EMAIL_PORT", "25")),
+                "username": os.environ.get("DTC_EMAIL_HOST_USER", ""),
+                "password": os.environ.get("DTC_EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("DTC_EMAIL_USE_TLS", False),
+                "timeout": 20,
+            },
+        }
+    }
+else:
+    # No mail server configured: messages are printed on the worker's console.
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DTC_FROM_EMAIL", "Digital Trust Center <noreply@dtc.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -318,9 +325,11 @@ SECURE_CSP = {
 }
 
 # --- Wagtail --------------------------------------------------------------------------------
+WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_SITE_NAME = os.environ.get("DTC_SITE_NAME", "Digital Trust Center")
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party requests from any page
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAILSEARCH_BACKENDS = {
@@ -364,6 +373,7 @@ SPECTACULAR_SETTINGS = {
 DTC_SECURITY_CONTACTS = env_list("DTC_SECURITY_CONTACTS", "mailto:security@dtc.example")
 DTC_SECURITY_TXT_DAYS = int(os.environ.get("DTC_SECURITY_TXT_DAYS", "180"))
 DTC_SECURITY_LANGUAGES = env_list("DTC_SECURITY_LANGUAGES", "nl,en")
+DTC_SECURITY_ENCRYPTION = os.environ.get("DTC_SECURITY_ENCRYPTION", "")  # URL of an OpenPGP key
 
 # --- Privacy: retention (days) ---------------------------------------------------------------
 DTC_RETENTION = {

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog, set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -13,11 +14,14 @@ urlpatterns = [
     path(".well-known/security.txt", core_views.security_txt, name="security_txt"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url="/static/dtc/favicon.svg", permanent=True)),
     path("taal/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("account/", include("allauth.urls")),
     path("mijn/", include("dtc.organisations.urls")),
     path("api/v1/", include("dtc.api.urls")),
+    # Back-office logins go through allauth: rate limits, lockout and MFA apply to staff too.
+    path("beheer/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("beheer/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documenten/", include(wagtaildocs_urls)),

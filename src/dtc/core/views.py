@@ -25,6 +25,8 @@ def security_txt_body(*, now: dt.datetime | None = None) -> str:
         f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
         f"Policy: {settings.SITE_URL}/kwetsbaarheid-melden/",
     ]
+    if settings.DTC_SECURITY_ENCRYPTION:
+        lines.append(f"Encryption: {settings.DTC_SECURITY_ENCRYPTION}")
     return "\n".join(lines) + "\n"
 
 
