@@ -68,6 +68,7 @@ run: demo
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(DTC) db_worker --queue-name '*' --interval 1 & \
+	  $(DTC) scheduler & \
 	  $(BIN)/gunicorn dtc.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - & \
 	  wait
 

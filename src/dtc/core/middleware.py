@@ -16,7 +16,11 @@ BACK_OFFICE_PREFIXES = ("/beheer/", "/cms/")
 
 
 class StaffMFAMiddleware:
-    """Redirect staff without an activated authenticator to MFA set-up before any back-office page."""
+    """Redirect anyone without an activated authenticator to MFA set-up before any back-office page.
+
+    Not only `is_staff`: Wagtail lets editors in through a group permission, so the rule is about
+    the place (CMS, admin), not the flag.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -27,7 +31,6 @@ class StaffMFAMiddleware:
             settings.DTC_STAFF_MFA_REQUIRED
             and user is not None
             and user.is_authenticated
-            and (user.is_staff or user.is_superuser)
             and request.path.startswith(BACK_OFFICE_PREFIXES)
             and not user_has_mfa(user)
         ):

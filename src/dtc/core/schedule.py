@@ -1,0 +1,41 @@
+"""Periodic jobs, run by `dtc scheduler` (one per installation; every job is idempotent, so a
+second scheduler by mistake does no harm beyond duplicate work).
+
+The scheduler does no work itself beyond quick commands: heavy work is enqueued for the workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: dt.timedelta
+    run: Callable[[], object]
+
+
+def _publish_scheduled() -> object:
+    from django.core.management import call_command
+
+    # Wagtail: publish pages and revisions whose go-live time has come, unpublish expired ones.
+    return call_command("publish_scheduled", verbosity=0)
+
+
+def _purge_expired() -> object:
+    from dtc.core.tasks import purge_expired
+
+    return purge_expired.enqueue()
+
+
+JOBS: list[Job] = [
+    Job("publish_scheduled", dt.timedelta(minutes=1), _publish_scheduled),
+    Job("purge_expired", dt.timedelta(days=1), _purge_expired),
+]
+
+
+def due_jobs(*, last_run: dict[str, dt.datetime], now: dt.datetime) -> list[Job]:
+    return [job for job in JOBS if job.name not in last_run or now - last_run[job.name] >= job.every]
