@@ -1,13 +1,420 @@
+"""Pages of "Mijn omgeving": thin views that parse input, call one service or selector, render."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dtc.organisations import selectors, services
+from dtc.organisations.forms import (
+    AccountDeleteForm,
+    DomainForm,
+    InvitationForm,
+    OrganisationProfileForm,
+    ProductAddForm,
+    ProductSearchForm,
+)
+from dtc.organisations.models import (
+    Domain,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationProduct,
+    Product,
+)
+
+PAGE_SIZE = 25
+
+
+def _page(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(items, per_page).get_page(request.GET.get("pagina"))
+
+
+def _form_add_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _home_crumb() -> dict[str, str]:
+    return {"title": _("Mijn omgeving"), "url": reverse("organisations:dashboard")}
+
+
+def _org_crumbs(organisation: Organisation, *extra: tuple[str, str]) -> list[dict[str, str]]:
+    crumbs = [
+        _home_crumb(),
+        {"title": organisation.name, "url": reverse("organisations:detail", args=[organisation.pk])},
+    ]
+    crumbs += [{"title": title, "url": url} for title, url in extra]
+    return crumbs
+
+
+def _org_context(request: HttpRequest, organisation: Organisation, section: str) -> dict[str, Any]:
+    return {
+        "organisation": organisation,
+        "is_admin": selectors.organisation_is_admin(user=request.user, organisation=organisation),
+        "section": section,
+    }
+
+
+# --- dashboard and organisations -------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "organisations/dashboard.html", {})
+    organisations = selectors.organisations_for_user(user=request.user)
+    return render(
+        request,
+        "organisations/dashboard.html",
+        {"page": _page(request, organisations), "crumbs": [{"title": _("Mijn omgeving"), "url": ""}]},
+    )
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationProfileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_add_errors(form, exc)
+        else:
+            messages.success(request, _("Uw organisatie is geregistreerd. U bent beheerder."))
+            return redirect("organisations:detail", organisation.pk)
+    crumbs = [_home_crumb(), {"title": _("Organisatie registreren"), "url": ""}]
+    return render(request, "organisations/organisation_create.html", {"form": form, "crumbs": crumbs})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_member(user=request.user, organisation_id=pk)
+    context = _org_context(request, organisation, "profile")
+    form = None
+    if context["is_admin"]:
+        if request.method == "POST":
+            form = OrganisationProfileForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.organisation_update_profile(
+                        actor=request.user, organisation=organisation, **form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    _form_add_errors(form, exc)
+                else:
+                    messages.success(request, _("Het profiel is opgeslagen."))
+                    return redirect("organisations:detail", organisation.pk)
+        else:
+            form = OrganisationProfileForm(initial=OrganisationProfileForm.initial_for(organisation))
+    elif request.method == "POST":
+        _forbidden()
+    context |= {
+        "form": form,
+        "crumbs": _org_crumbs(organisation)[:-1] + [{"title": organisation.name, "url": ""}],
+    }
+    return render(request, "organisations/organisation_detail.html", context)
+
+
+def _forbidden() -> NoReturn:
+    raise PermissionDenied(_("Alleen beheerders van de organisatie mogen dit doen."))
+
+
+# --- domains ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_domains(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_member(user=request.user, organisation_id=pk)
+    context = _org_context(request, organisation, "domains")
+    form = DomainForm(request.POST or None) if context["is_admin"] else None
+    if request.method == "POST":
+        if form is None:
+            _forbidden()
+        if form.is_valid():
+            try:
+                domain = services.organisation_domain_add(
+                    actor=request.user, organisation=organisation, name=form.cleaned_data["name"]
+                )
+            except ValidationError as exc:
+                _form_add_errors(form, exc)
+            else:
+                messages.success(request, _("Domein %(name)s is toegevoegd.") % {"name": domain.name})
+                return redirect("organisations:domains", organisation.pk)
+    context |= {
+        "form": form,
+        "page": _page(request, selectors.organisation_domains(organisation=organisation)),
+        "crumbs": _org_crumbs(organisation, (_("Domeinen"), "")),
+    }
+    return render(request, "organisations/organisation_domains.html", context)
+
+
+@login_required
+@require_POST
+def organisation_domain_remove(request: HttpRequest, pk: int, domain_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_admin(user=request.user, organisation_id=pk)
+    domain = get_object_or_404(Domain, pk=domain_id, organisation=organisation)
+    services.organisation_domain_remove(actor=request.user, domain=domain)
+    messages.success(request, _("Domein %(name)s is verwijderd.") % {"name": domain.name})
+    return redirect("organisations:domains", organisation.pk)
+
+
+# --- products --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_products(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_member(user=request.user, organisation_id=pk)
+    context = _org_context(request, organisation, "products")
+    search_form = ProductSearchForm(request.GET or None)
+    query = search_form.cleaned_data["q"] if search_form.is_valid() else ""
+    add_form = None
+    if request.method == "POST":
+        if not context["is_admin"]:
+            _forbidden()
+        add_form = ProductAddForm(request.POST)
+        if add_form.is_valid():
+            product = Product.objects.filter(pk=add_form.cleaned_data["product"]).first()
+            if product is None:
+                add_form.add_error(None, _("Dit product staat niet (meer) in de catalogus."))
+            else:
+                try:
+                    services.organisation_product_add(
+                        actor=request.user,
+                        organisation=organisation,
+                        product=product,
+                        version=add_form.cleaned_data["version"],
+                    )
+                except ValidationError as exc:
+                    _form_add_errors(add_form, exc)
+                else:
+                    messages.success(request, _("%(product)s staat nu in uw lijst.") % {"product": product})
+                    return redirect("organisations:products", organisation.pk)
+    results = list(selectors.product_catalogue_search(query=query, limit=20)) if query else []
+    failed_product = add_form.data.get("product") if add_form is not None and add_form.errors else None
+    context |= {
+        "search_form": search_form,
+        "query": query,
+        "results": results,
+        "add_form": add_form,
+        "failed_product": str(failed_product or ""),
+        "page": _page(request, selectors.organisation_products(organisation=organisation)),
+        "crumbs": _org_crumbs(organisation, (_("Producten"), "")),
+    }
+    return render(request, "organisations/organisation_products.html", context)
+
+
+@login_required
+@require_POST
+def organisation_product_remove(request: HttpRequest, pk: int, use_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_admin(user=request.user, organisation_id=pk)
+    use = get_object_or_404(
+        OrganisationProduct.objects.select_related("product"), pk=use_id, organisation=organisation
+    )
+    services.organisation_product_remove(actor=request.user, organisation_product=use)
+    messages.success(request, _("%(product)s is uit uw lijst verwijderd.") % {"product": use.product})
+    return redirect("organisations:products", organisation.pk)
+
+
+# --- members and invitations -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_members(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_member(user=request.user, organisation_id=pk)
+    context = _org_context(request, organisation, "members")
+    form = InvitationForm(request.POST or None) if context["is_admin"] else None
+    if request.method == "POST":
+        if form is None:
+            _forbidden()
+        if form.is_valid():
+            try:
+                invitation = services.invitation_create(
+                    actor=request.user, organisation=organisation, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _form_add_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("De uitnodiging is verstuurd naar %(email)s.") % {"email": invitation.email}
+                )
+                return redirect("organisations:members", organisation.pk)
+    invitations = (
+        selectors.organisation_invitations_open(organisation=organisation) if context["is_admin"] else []
+    )
+    context |= {
+        "form": form,
+        "page": _page(request, selectors.organisation_members(organisation=organisation)),
+        "invitations": list(invitations),
+        "retention_days": settings.DTC_RETENTION["invitations"],
+        "crumbs": _org_crumbs(organisation, (_("Leden"), "")),
+    }
+    return render(request, "organisations/organisation_members.html", context)
+
+
+def _redirect_with_error(request: HttpRequest, exc: ValidationError, to: str, pk: int) -> HttpResponse:
+    for message in exc.messages:
+        messages.error(request, message)
+    return redirect(to, pk)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_admin(user=request.user, organisation_id=pk)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "organisation"), pk=membership_id, organisation=organisation
+    )
+    try:
+        services.membership_remove(actor=request.user, membership=membership)
+    except ValidationError as exc:
+        return _redirect_with_error(request, exc, "organisations:members", organisation.pk)
+    messages.success(request, _("%(email)s is geen lid meer.") % {"email": membership.user.email})
+    if membership.user_id == request.user.pk:
+        return redirect("organisations:dashboard")
+    return redirect("organisations:members", organisation.pk)
+
+
+@login_required
+@require_POST
+def membership_role(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_admin(user=request.user, organisation_id=pk)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "organisation"), pk=membership_id, organisation=organisation
+    )
+    try:
+        services.membership_role_set(
+            actor=request.user, membership=membership, role=request.POST.get("role", "")
+        )
+    except ValidationError as exc:
+        return _redirect_with_error(request, exc, "organisations:members", organisation.pk)
+    messages.success(request, _("De rol van %(email)s is gewijzigd.") % {"email": membership.user.email})
+    return redirect("organisations:members", organisation.pk)
+
+
+@login_required
+@require_POST
+def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_member(user=request.user, organisation_id=pk)
+    try:
+        services.membership_leave(actor=request.user, organisation=organisation)
+    except ValidationError as exc:
+        return _redirect_with_error(request, exc, "organisations:members", organisation.pk)
+    messages.success(request, _("U bent geen lid meer van %(name)s.") % {"name": organisation.name})
+    return redirect("organisations:dashboard")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_admin(user=request.user, organisation_id=pk)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
+    services.invitation_revoke(actor=request.user, invitation=invitation)
+    messages.success(
+        request, _("De uitnodiging voor %(email)s is ingetrokken.") % {"email": invitation.email}
+    )
+    return redirect("organisations:members", organisation.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_get_by_token(token=token)
+    error = None
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(actor=request.user, token=token)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request, _("Welkom! U bent nu lid van %(name)s.") % {"name": membership.organisation.name}
+            )
+            return redirect("organisations:detail", membership.organisation_id)
+    crumbs = [_home_crumb(), {"title": _("Uitnodiging"), "url": ""}]
+    return render(
+        request,
+        "organisations/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "expires_at": services.invitation_expires_at(invitation),
+            "expired": services.invitation_expires_at(invitation) < timezone.now(),
+            "error": error,
+            "crumbs": crumbs,
+        },
+        status=400 if error else 200,
+    )
+
+
+# --- the user's own data ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "organisations/privacy.html", {})
+    return render(
+        request,
+        "organisations/privacy.html",
+        {
+            "retention": settings.DTC_RETENTION,
+            "delete_form": AccountDeleteForm(user=request.user),
+            "crumbs": [_home_crumb(), {"title": _("Mijn gegevens"), "url": ""}],
+        },
+    )
+
+
+@login_required
+@require_GET
+def privacy_export(request: HttpRequest) -> HttpResponse:
+    data = services.user_data_export(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    filename = f"mijn-gegevens-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        services.user_delete(actor=user, user=user)  # type: ignore[arg-type]
+        logout(request)
+        messages.success(request, _("Uw account en uw gegevens zijn verwijderd."))
+        return redirect("/")
+    crumbs = [
+        _home_crumb(),
+        {"title": _("Mijn gegevens"), "url": reverse("organisations:privacy")},
+        {"title": _("Account verwijderen"), "url": ""},
+    ]
+    return render(
+        request,
+        "organisations/account_delete.html",
+        {"form": form, "crumbs": crumbs},
+        status=400 if form.errors else 200,
+    )

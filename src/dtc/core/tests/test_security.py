@@ -74,7 +74,7 @@ def test_security_txt_is_valid_per_rfc_9116(client, settings):
     response = client.get("/.well-known/security.txt", secure=True, HTTP_HOST="dtc.example")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    parser = sectxt.Parser(response.content.decode(), urls="https://dtc.example/.well-known/security.txt")
+    parser = sectxt.Parser(response.content, urls="https://dtc.example/.well-known/security.txt")
     assert parser.is_valid(), parser.errors
     fields = dict(line.split(": ", 1) for line in response.content.decode().splitlines())
     assert set(fields) >= {"Contact", "Expires", "Preferred-Languages", "Canonical", "Policy"}
