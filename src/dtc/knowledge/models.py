@@ -173,6 +173,7 @@ class ArticlePage(Page):
         from dtc.knowledge import selectors
 
         context = super().get_context(request, *args, **kwargs)
+        context["principles"] = selectors.principles_for_article(article=self)
         context["related_articles"] = selectors.articles_related(article=self, limit=3)
         return context
 

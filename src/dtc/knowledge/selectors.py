@@ -3,12 +3,21 @@ public by definition, and drafts, scheduled and private pages stay in the CMS.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from wagtail.models import Page
 
-from dtc.knowledge.models import ArticlePage, CategoryPage, PrinciplePage
+from dtc.knowledge.models import (
+    ArticlePage,
+    Category,
+    CategoryPage,
+    PrincipleIndexPage,
+    PrinciplePage,
+    StandardPage,
+)
 
 ARTICLES_PER_PAGE = 12
 
@@ -21,11 +30,20 @@ def principles_list() -> QuerySet[PrinciplePage]:
     return PrinciplePage.objects.live().public().order_by("number")
 
 
-def categories_list() -> QuerySet[CategoryPage]:
-    order = {"voorkomen": 0, "herkennen": 1, "reageren": 2}
+def principle_index() -> PrincipleIndexPage | None:
+    return PrincipleIndexPage.objects.live().public().first()
+
+
+def principles_for_article(*, article: ArticlePage) -> QuerySet[PrinciplePage]:
+    return PrinciplePage.objects.live().public().filter(articles=article).order_by("number")
+
+
+def categories_list() -> list[CategoryPage]:
+    """Categories in the order of the seed: voorkomen, herkennen, reageren."""
+    order = {value: position for position, value in enumerate(Category.values)}
     pages = list(CategoryPage.objects.live().public())
-    pages.sort(key=lambda page: order.get(page.category, 99))
-    return pages  # type: ignore[return-value]
+    pages.sort(key=lambda page: order.get(page.category, len(order)))
+    return pages
 
 
 def articles_latest(*, limit: int = 6) -> list[ArticlePage]:
@@ -57,7 +75,7 @@ def articles_related(*, article: ArticlePage, limit: int = 3) -> list[ArticlePag
     return list(related[:limit])
 
 
-def search_pages(*, query: str) -> list[Page]:
+def search_pages(*, query: str) -> Sequence[Page]:
     """Full-text search over articles, principles and standard pages.
 
     On PostgreSQL this runs Wagtail's database backend with the Dutch text-search configuration
@@ -67,7 +85,10 @@ def search_pages(*, query: str) -> list[Page]:
     query = query.strip()
     if not query:
         return []
-    results = Page.objects.live().public().type(ArticlePage, PrinciplePage).specific().search(
-        query, operator="and"
+    return (
+        Page.objects.live()
+        .public()
+        .type(ArticlePage, PrinciplePage, StandardPage)
+        .specific()
+        .search(query, operator="and")
     )
-    return results  # type: ignore[return-value]

@@ -5,8 +5,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+from wagtail.models import Site
 
 from dtc.knowledge import selectors
 from dtc.knowledge.forms import SearchForm
@@ -22,7 +24,19 @@ def search(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"]
         paginator = Paginator(selectors.search_pages(query=query), SEARCH_RESULTS_PER_PAGE)
         results = paginator.get_page(request.GET.get("pagina"))
-    return render(request, "knowledge/search.html", {"form": form, "results": results, "query": query})
+    site = Site.find_for_request(request)
+    crumbs = [{"title": _("Home"), "url": site.root_page.get_url(request=request) if site else "/"}]
+    crumbs.append({"title": _("Zoeken"), "url": request.path})
+    context = {
+        "form": form,
+        "results": results,
+        "query": query,
+        "pagination_query": f"{urlencode({'q': query})}&",
+        "crumbs": crumbs,
+        "categories": selectors.categories_list() if results is not None else [],
+        "principle_index": selectors.principle_index() if results is not None else None,
+    }
+    return render(request, "knowledge/search.html", context)
 
 
 class ArticleFeed(Feed):
