@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from wagtail.models import Page
 
+from dtc.core.visibility import pages_visible
 from dtc.knowledge.models import (
     ArticlePage,
     Category,
@@ -23,25 +24,25 @@ ARTICLES_PER_PAGE = 12
 
 
 def articles_public() -> QuerySet[ArticlePage]:
-    return ArticlePage.objects.live().public().order_by("-first_published_at", "-id")
+    return pages_visible(ArticlePage.objects.all()).order_by("-first_published_at", "-id")
 
 
 def principles_list() -> QuerySet[PrinciplePage]:
-    return PrinciplePage.objects.live().public().order_by("number")
+    return pages_visible(PrinciplePage.objects.all()).order_by("number")
 
 
 def principle_index() -> PrincipleIndexPage | None:
-    return PrincipleIndexPage.objects.live().public().first()
+    return pages_visible(PrincipleIndexPage.objects.all()).first()
 
 
 def principles_for_article(*, article: ArticlePage) -> QuerySet[PrinciplePage]:
-    return PrinciplePage.objects.live().public().filter(articles=article).order_by("number")
+    return pages_visible(PrinciplePage.objects.all()).filter(articles=article).order_by("number")
 
 
 def categories_list() -> list[CategoryPage]:
     """Categories in the order of the seed: voorkomen, herkennen, reageren."""
     order = {value: position for position, value in enumerate(Category.values)}
-    pages = list(CategoryPage.objects.live().public())
+    pages = list(pages_visible(CategoryPage.objects.all()))
     pages.sort(key=lambda page: order.get(page.category, len(order)))
     return pages
 
@@ -86,9 +87,7 @@ def search_pages(*, query: str) -> Sequence[Page]:
     if not query:
         return []
     return (
-        Page.objects.live()
-        .public()
-        .type(ArticlePage, PrinciplePage, StandardPage)
+        pages_visible(Page.objects.type(ArticlePage, PrinciplePage, StandardPage))
         .specific()
         .search(query, operator="and")
     )
