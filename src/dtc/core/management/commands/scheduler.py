@@ -8,7 +8,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from dtc.core.schedule import due_jobs
@@ -36,7 +36,8 @@ class Command(BaseCommand):
         while not stopping:
             now = timezone.now()
             for job in due_jobs(last_run=last_run, now=now):
-                close_old_connections()
+                if not connection.in_atomic_block:  # a long-running loop: drop stale connections
+                    close_old_connections()
                 try:
                     job.run()
                 except Exception:  # a failing job must not stop the others
