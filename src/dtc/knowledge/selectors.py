@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from wagtail.models import Page
+from wagtail.models import Page, PageQuerySet
 
 from dtc.core.visibility import pages_visible
 from dtc.knowledge.models import (
@@ -23,7 +23,7 @@ from dtc.knowledge.models import (
 ARTICLES_PER_PAGE = 12
 
 
-def articles_public() -> QuerySet[ArticlePage]:
+def articles_public() -> PageQuerySet:
     return pages_visible(ArticlePage.objects.all()).order_by("-first_published_at", "-id")
 
 
@@ -51,11 +51,11 @@ def articles_latest(*, limit: int = 6) -> list[ArticlePage]:
     return list(articles_public()[:limit])
 
 
-def articles_for_principle(*, principle: PrinciplePage) -> QuerySet[ArticlePage]:
+def articles_for_principle(*, principle: PrinciplePage) -> PageQuerySet:
     return articles_public().filter(principles=principle)
 
 
-def articles_in_category(*, category_page: CategoryPage) -> QuerySet[ArticlePage]:
+def articles_in_category(*, category_page: CategoryPage) -> PageQuerySet:
     return articles_public().descendant_of(category_page)
 
 
