@@ -18,7 +18,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.1[2-9]
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test test-fast lint bench bench-% assets install install-test demo messages clean
+.PHONY: help run test pytest test-fast lint bench bench-% assets install install-test demo messages clean
 
 help:
 	@echo "make run    start the site and the task worker on http://$(HOST):$(PORT)/ with demo content"
@@ -76,7 +76,9 @@ lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src/dtc/*/services.py src/dtc/*/selectors.py
 
-test: install-test assets lint
+test: install-test assets lint pytest
+
+pytest: install-test assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install-test assets
