@@ -221,7 +221,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-ACCOUNT_RATE_LIMITS_ENABLED = env_bool("DTC_RATE_LIMITS", True)
+if not env_bool("DTC_RATE_LIMITS", True):
+    ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = os.environ.get("DTC_MFA_ISSUER", "Digital Trust Center")
 MFA_PASSKEY_LOGIN_ENABLED = False

@@ -18,6 +18,7 @@ urlpatterns = [
     path("taal/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("account/", include("allauth.urls")),
+    path("mijn/api/", include("dtc.api.web_urls")),
     path("mijn/", include("dtc.organisations.urls")),
     path("api/v1/", include("dtc.api.urls")),
     # Back-office logins go through allauth: rate limits, lockout and MFA apply to staff too.

@@ -76,6 +76,16 @@ def articles_related(*, article: ArticlePage, limit: int = 3) -> list[ArticlePag
     return list(related[:limit])
 
 
+# Characters with a meaning in the search backends' query syntax (FTS5 on SQLite, tsquery on
+# PostgreSQL). Visitors type words, not query syntax; an unbalanced quote would otherwise break
+# the FTS5 query (a 500 found by schemathesis).
+_SEARCH_SYNTAX = str.maketrans(dict.fromkeys('"*^:()[]{}<>|&!\\\'', " "))
+
+
+def search_query_clean(query: str) -> str:
+    return " ".join(query.translate(_SEARCH_SYNTAX).split())[:200]
+
+
 def search_pages(*, query: str) -> Sequence[Page]:
     """Full-text search over articles, principles and standard pages.
 
@@ -83,7 +93,7 @@ def search_pages(*, query: str) -> Sequence[Page]:
     (stemming: "wachtwoorden" finds "wachtwoord"); on SQLite the same backend uses FTS5 where the
     SQLite build has it and a LIKE-based fallback otherwise.
     """
-    query = query.strip()
+    query = search_query_clean(query)
     if not query:
         return []
     return (

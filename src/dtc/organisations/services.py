@@ -71,9 +71,24 @@ def _organisation_validate(organisation: Organisation) -> None:
     """Field rules (KvK format, choices, unique KvK) plus: the municipality lies in the province."""
     errors: dict[str, list[ValidationError]] = {}
     try:
-        organisation.full_clean(exclude=["products"])
+        organisation.full_clean(exclude=["products"], validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.error_dict)
+    if (
+        organisation.kvk_number
+        and "kvk_number" not in errors
+        and Organisation.objects.filter(kvk_number=organisation.kvk_number).exclude(pk=organisation.pk).exists()
+    ):
+        # The register is public; the message names no organisation, it only tells how to get in.
+        errors["kvk_number"] = [
+            ValidationError(
+                _(
+                    "Er is al een organisatie met dit KvK-nummer aangemeld. Vraag de beheerder daarvan "
+                    "om u uit te nodigen."
+                ),
+                code="kvk_taken",
+            )
+        ]
     municipality = organisation.municipality
     if municipality is not None and organisation.province and municipality.province != organisation.province:
         errors.setdefault("municipality", []).append(

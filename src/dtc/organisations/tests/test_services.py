@@ -58,8 +58,11 @@ def test_kvk_number_must_be_eight_digits(kvk):
 
 def test_kvk_number_is_unique():
     OrganisationFactory(kvk_number="12345678")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.organisation_create(actor=UserFactory(), name="X", kvk_number="12345678")
+    [error] = exc.value.error_dict["kvk_number"]  # on the field, with a message that helps
+    assert error.code == "kvk_taken"
+    assert "uit te nodigen" in error.messages[0]
 
 
 def test_municipality_must_lie_in_the_chosen_province(admin_user, organisation):
