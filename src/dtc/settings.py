@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dtc.core.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dtc.core.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,6 +172,14 @@ elif TESTING:
 else:
     # Shared by all processes on one machine (web workers and task worker).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dtc_cache"}}
+
+# Whole public pages for anonymous visitors, per process (see core/pagecache.py).
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "dtc-pages",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+DTC_PAGE_CACHE_SECONDS = int(os.environ.get("DTC_PAGE_CACHE_SECONDS", "0" if TESTING else "60"))
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {
@@ -261,6 +270,7 @@ USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -15,7 +15,7 @@ urlpatterns = [
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/dtc/favicon.svg", permanent=True)),
-    path("taal/", set_language, name="set_language"),
+    path("taal/<str:language>/", core_views.language_switch, name="language_switch"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("account/", include("allauth.urls")),
     path("mijn/api/", include("dtc.api.web_urls")),

@@ -6,9 +6,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template import loader
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -51,6 +52,29 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         ]
     )
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def language_switch(request: HttpRequest, language: str) -> HttpResponse:
+    """Switch between Dutch and English with a plain link, so public pages carry no form (and no
+    CSRF cookie) and can be cached. The choice is kept in a functional cookie."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise Http404
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @require_GET

@@ -84,3 +84,13 @@ def audit_before_delete_page(request, page):
 @hooks.register("after_move_page")
 def audit_after_move_page(request, page):
     _page_audit(request, page, "cms.page.move")
+
+
+@hooks.register("after_publish_page")
+@hooks.register("after_unpublish_page")
+@hooks.register("after_move_page")
+@hooks.register("after_delete_page")
+def clear_page_cache(request, page):
+    from dtc.core.pagecache import page_cache_clear
+
+    page_cache_clear()
