@@ -162,6 +162,8 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES:
+    INSTALLED_APPS.append("django.contrib.postgres")  # GIN indexes of Wagtail's search index
 
 # --- Cache (rate limits, sessions stay in the database) ------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
