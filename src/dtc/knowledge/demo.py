@@ -11,6 +11,7 @@ the "why", and every `### heading` below it starts one concrete step.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections import Counter
@@ -22,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 from markdown_it import MarkdownIt
 from wagtail.fields import StreamField
 from wagtail.models import Page, Site
@@ -212,6 +214,7 @@ def knowledge_demo_load(*, demo_dir: Path | None = None) -> dict[str, int]:
 
 def _load(directory: Path) -> dict[str, int]:
     counts: Counter[str] = Counter()
+    started = timezone.now()
     home = _home_ensure(counts=counts, directory=directory)
 
     index_doc = document_read(directory / "basisprincipes.md")
@@ -308,15 +311,19 @@ def _load(directory: Path) -> dict[str, int]:
             },
         )
 
-    search_index_refresh(root=home)
+    search_index_refresh(root=home, since=started)
     return {key: counts[key] for key in ("created", "updated", "unchanged")}
 
 
-def search_index_refresh(*, root: Page) -> None:
-    """Index the whole tree now.
+def search_index_refresh(*, root: Page, since: dt.datetime | None = None) -> None:
+    """Index the pages published since `since` (all pages when None) now.
 
     Wagtail's own index update runs as a background task after each save; the demo site must be
-    searchable the moment the loader returns, also when no worker is running yet.
+    searchable the moment the loader returns, also when no worker is running yet. Only what this
+    load published is indexed: re-indexing every page of a large site takes minutes.
     """
-    for page in root.get_descendants(inclusive=True).specific():
+    pages = root.get_descendants(inclusive=True)
+    if since is not None:
+        pages = pages.filter(last_published_at__gte=since)
+    for page in pages.specific():
         index.insert_or_update_object(page)

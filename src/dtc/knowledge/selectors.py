@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from wagtail.models import Page, PageQuerySet
 
 from dtc.core.visibility import pages_visible
@@ -70,7 +70,10 @@ def articles_related(*, article: ArticlePage, limit: int = 3) -> list[ArticlePag
     principle_ids = list(article.principles.values_list("id", flat=True))
     related = articles_public().exclude(id=article.id)
     if principle_ids:
-        related = related.filter(principles__in=principle_ids).distinct()
+        # A subquery instead of a join + DISTINCT over every column (body included): 6 ms instead
+        # of 60 ms with 10 000 articles (bench/README.md).
+        sharing = ArticlePage.principles.through.objects.filter(principlepage_id__in=principle_ids)
+        related = related.filter(id__in=Subquery(sharing.values("articlepage_id")))
     else:
         related = related.sibling_of(article, inclusive=False)
     return list(related[:limit])
@@ -83,7 +86,9 @@ _SEARCH_SYNTAX = str.maketrans(dict.fromkeys('"*^:()[]{}<>|&!\\\'', " "))
 
 
 def search_query_clean(query: str) -> str:
-    return " ".join(query.translate(_SEARCH_SYNTAX).split())[:200]
+    """Words only: query-syntax and control characters (a NUL ends an SQLite string) become spaces."""
+    printable = "".join(char if char.isprintable() else " " for char in query)
+    return " ".join(printable.translate(_SEARCH_SYNTAX).split())[:200]
 
 
 def search_pages(*, query: str) -> Sequence[Page]:
