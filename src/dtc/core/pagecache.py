@@ -3,7 +3,8 @@
 Almost every visitor of the knowledge site is anonymous and reads the same pages, so the rendered
 page is kept per process for DTC_PAGE_CACHE_SECONDS (default 60 s). A page is cached only when
 nothing about the request or response can be personal:
-- GET/HEAD without a query string, outside the personal and back-office areas;
+- GET/HEAD outside the personal and back-office areas, without a query string except the
+  search's own `q` and `pagina` (popular searches repeat);
 - the visitor sends no cookie other than the language choice (no session, no messages);
 - the response is a 200 that sets no cookie and is not marked private/no-store.
 Publishing, unpublishing, moving or deleting a page in the CMS clears this process's cache at once;
@@ -14,6 +15,7 @@ middleware on every response, cached or not. Measured effect: bench/README.md.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
@@ -24,6 +26,8 @@ ALLOWED_COOKIES = {settings.LANGUAGE_COOKIE_NAME}
 # Headers set by middleware inside this one, stored with the page; everything else is added fresh.
 STORED_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options", "Last-Modified")
 CACHE_ALIAS = "pages"
+# Paths whose answers depend only on these query parameters (all others bypass the cache).
+QUERY_PARAMETERS = {"/zoeken/": {"q", "pagina"}}
 
 
 def _cache():
@@ -35,14 +39,19 @@ def page_cache_clear() -> None:
 
 
 def _key(request: HttpRequest) -> str | None:
-    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
-        return None
-    if request.path.startswith(EXCLUDED_PREFIXES):
+    if request.method not in ("GET", "HEAD") or request.path.startswith(EXCLUDED_PREFIXES):
         return None
     if set(request.COOKIES) - ALLOWED_COOKIES:
         return None
+    variant = ""
+    if request.META.get("QUERY_STRING"):
+        # Only the public search, and only with its own parameters: popular searches repeat.
+        allowed = QUERY_PARAMETERS.get(request.path)
+        if allowed is None or set(request.GET) - allowed or any(len(values) > 1 for _name, values in request.GET.lists()):
+            return None
+        variant = "?" + urlencode(sorted(request.GET.items()))
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
-    return f"page:{language}:{request.get_host()}:{request.path}"
+    return f"page:{language}:{request.get_host()}:{request.path}{variant}"
 
 
 def _storable(response: HttpResponse) -> bool:

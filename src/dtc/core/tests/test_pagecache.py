@@ -54,7 +54,9 @@ def test_signed_in_users_never_get_or_fill_the_cache(cached_site, client):
     assert "X-Cache" not in Client().get("/").headers  # the signed-in page was not stored
 
 
-@pytest.mark.parametrize("path", ["/zoeken/?q=phishing", "/account/login/", "/voorkomen/?pagina=2"])
+@pytest.mark.parametrize(
+    "path", ["/zoeken/?q=phishing&x=1", "/zoeken/?q=a&q=b", "/account/login/", "/voorkomen/?pagina=2"]
+)
 def test_query_strings_and_personal_areas_are_not_cached(cached_site, client, path):
     client.get(path)
     assert "X-Cache" not in client.get(path).headers
@@ -86,3 +88,11 @@ def test_language_switch_link_sets_the_cookie_and_stays_on_site(db, client):
     assert response.cookies["django_language"].value == "en"
     assert client.get("/taal/en/", {"next": "https://evil.example/"})["Location"] == "/"
     assert client.get("/taal/xx/").status_code == 404
+
+
+def test_repeated_searches_are_cached_per_query(cached_site, client):
+    client.get("/zoeken/", {"q": "phishing"})
+    assert client.get("/zoeken/", {"q": "phishing"}).headers["X-Cache"] == "hit"
+    other = client.get("/zoeken/", {"q": "back-up"})
+    assert "X-Cache" not in other.headers
+    assert "back-up" in other.content.decode()
