@@ -187,11 +187,6 @@ def test_mfa_pages(page):
     assert_accessible(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Swagger UI (src/dtc/api/templates/api/swagger_ui.html): no <html lang>, method badges and "
-    "version stamps below 4.5:1 contrast, deep links nested in buttons; fixes are in the e2e report",
-)
 def test_api_documentation_page(page):
     """The API documentation linked from every footer is third-party UI (Swagger UI); axe only."""
     page.goto("/api/v1/docs/")
