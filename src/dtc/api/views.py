@@ -6,7 +6,7 @@ their members, and changed only by their admins (through organisations.services)
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -27,11 +27,11 @@ def _error(description: str, serializer: type = serializers.ErrorSerializer) -> 
     return OpenApiResponse(response=serializer, description=description)
 
 
-E400 = _error("Ongeldige invoer; de meldingen staan per veld in `errors`.", serializers.ValidationErrorSerializer)
-E401 = _error("Niet ingelogd, of het token is ongeldig.")
-E403 = _error("Geen toestemming voor deze handeling.")
-E404 = _error("Niet gevonden (of niet zichtbaar voor u), of een paginanummer buiten bereik.")
-E429 = _error("Te veel verzoeken; probeer het later opnieuw.")
+E400 = _error(_("Ongeldige invoer; de meldingen staan per veld in `errors`."), serializers.ValidationErrorSerializer)
+E401 = _error(_("Niet ingelogd, of het token is ongeldig."))
+E403 = _error(_("Geen toestemming voor deze handeling."))
+E404 = _error(_("Niet gevonden (of niet zichtbaar voor u), of een paginanummer buiten bereik."))
+E429 = _error(_("Te veel verzoeken; probeer het later opnieuw."))
 PUBLIC_ERRORS = {400: E400, 401: E401, 404: E404, 429: E429}
 PRIVATE_ERRORS = {400: E400, 401: E401, 403: E403, 404: E404, 429: E429}
 ORGANISATION_ID = OpenApiParameter(
@@ -48,7 +48,7 @@ class JSONOnly:
 # --- Knowledge --------------------------------------------------------------------------------
 
 
-@extend_schema(tags=["kennis"], summary="Basisprincipes", responses={200: serializers.PrincipleSerializer(many=True),
+@extend_schema(tags=[_("kennis")], summary=_("Basisprincipes"), responses={200: serializers.PrincipleSerializer(many=True),
                                                                      **PUBLIC_ERRORS})
 class PrincipleListView(JSONOnly, generics.ListAPIView):
     permission_classes = [AllowAny]
@@ -58,7 +58,7 @@ class PrincipleListView(JSONOnly, generics.ListAPIView):
         return knowledge_selectors.principles_list()
 
 
-@extend_schema(tags=["kennis"], summary="Eén basisprincipe",
+@extend_schema(tags=[_("kennis")], summary=_("Eén basisprincipe"),
                responses={200: serializers.PrincipleDetailSerializer, **PUBLIC_ERRORS})
 class PrincipleDetailView(JSONOnly, generics.RetrieveAPIView):
     permission_classes = [AllowAny]
@@ -76,8 +76,8 @@ class _ArticleContextMixin:
 
 
 @extend_schema(
-    tags=["kennis"], summary="Artikelen",
-    description="Gepubliceerde artikelen, nieuwste eerst; met `q` in volgorde van relevantie.",
+    tags=[_("kennis")], summary=_("Artikelen"),
+    description=_("Gepubliceerde artikelen, nieuwste eerst; met `q` in volgorde van relevantie."),
     parameters=[serializers.ArticleFilterSerializer],
     responses={200: serializers.ArticleSerializer(many=True), **PUBLIC_ERRORS},
 )
@@ -95,7 +95,7 @@ class ArticleListView(JSONOnly, _ArticleContextMixin, generics.ListAPIView):
         )
 
 
-@extend_schema(tags=["kennis"], summary="Eén artikel",
+@extend_schema(tags=[_("kennis")], summary=_("Eén artikel"),
                responses={200: serializers.ArticleDetailSerializer, **PUBLIC_ERRORS})
 class ArticleDetailView(JSONOnly, _ArticleContextMixin, generics.RetrieveAPIView):
     permission_classes = [AllowAny]
@@ -112,7 +112,7 @@ def _prefetch_profile(queryset):
     return queryset.select_related("municipality").prefetch_related("domains", "product_uses__product")
 
 
-@extend_schema(tags=["organisaties"], summary="Mijn organisaties",
+@extend_schema(tags=[_("organisaties")], summary=_("Mijn organisaties"),
                responses={200: serializers.OrganisationSerializer(many=True), **PRIVATE_ERRORS})
 class OrganisationListView(JSONOnly, generics.ListAPIView):
     permission_classes = [IsAuthenticated]
@@ -125,14 +125,14 @@ class OrganisationListView(JSONOnly, generics.ListAPIView):
 class OrganisationDetailView(JSONOnly, APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["organisaties"], summary="Profiel van een organisatie", parameters=[ORGANISATION_ID],
+    @extend_schema(tags=[_("organisaties")], summary=_("Profiel van een organisatie"), parameters=[ORGANISATION_ID],
                    responses={200: serializers.OrganisationSerializer, **PRIVATE_ERRORS})
     def get(self, request: Request, id: int) -> Response:
         organisation = organisation_selectors.organisation_get_for_member(user=request.user, organisation_id=id)
         return Response(self._serialize(organisation, request))
 
     @extend_schema(
-        tags=["organisaties"], summary="Profiel wijzigen (alleen beheerders van de organisatie)",
+        tags=[_("organisaties")], summary=_("Profiel wijzigen (alleen beheerders van de organisatie)"),
         parameters=[ORGANISATION_ID], request=serializers.OrganisationUpdateSerializer,
         responses={200: serializers.OrganisationSerializer, **PRIVATE_ERRORS},
     )
@@ -168,8 +168,8 @@ class TokenObtainView(JSONOnly, APIView):
     authentication_classes: list = []  # credentials come in the body; no CSRF, no token needed
 
     @extend_schema(
-        tags=["token"], summary="API-token ophalen met e-mailadres en wachtwoord",
-        description=(
+        tags=[_("token")], summary=_("API-token ophalen met e-mailadres en wachtwoord"),
+        description=_(
             "Geeft het persoonlijke API-token (en maakt het aan als er nog geen is). Accounts met "
             "tweestapsverificatie krijgen 403 `mfa_required`: maak het token dan aan op de website, "
             "onder Mijn omgeving → API-token. Mislukte pogingen tellen mee voor dezelfde limiet als "
@@ -178,9 +178,9 @@ class TokenObtainView(JSONOnly, APIView):
         request=serializers.TokenObtainSerializer,
         responses={
             200: serializers.TokenSerializer,
-            400: _error("Ongeldige invoer, of e-mailadres/wachtwoord klopt niet (`invalid_credentials`).",
+            400: _error(_("Ongeldige invoer, of e-mailadres/wachtwoord klopt niet (`invalid_credentials`)."),
                         serializers.ErrorWithOptionalFieldsSerializer),
-            403: _error("Tweestapsverificatie aan (`mfa_required`) of e-mailadres niet bevestigd."),
+            403: _error(_("Tweestapsverificatie aan (`mfa_required`) of e-mailadres niet bevestigd.")),
             429: E429,
         },
         auth=[],
