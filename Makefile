@@ -53,7 +53,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 assets: node_modules/.package-lock.json
 
 demo: install assets
-	$(DTC) migrate --noinput
+	$(DTC) migrate --noinput --verbosity 0
 	$(DTC) createcachetable
 	$(DTC) collectstatic --noinput --verbosity 0
 	$(DTC) load_demo --with-demo-users
@@ -67,7 +67,7 @@ run: demo
 	@echo "  Mail is printed here (set DTC_EMAIL_HOST to send it). Stop with Ctrl-C."
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(DTC) db_worker --queue-name '*' --interval 1 & \
+	  $(DTC) db_worker --queue-name '*' --interval 1 --verbosity 0 & \
 	  $(DTC) scheduler & \
 	  $(BIN)/gunicorn dtc.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - & \
 	  wait

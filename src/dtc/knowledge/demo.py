@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -193,7 +194,15 @@ def _home_ensure(*, counts: Counter[str], directory: Path) -> HomePage:
         },
     )
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
-    wanted = {"hostname": "localhost", "port": 80, "root_page_id": home.pk, "site_name": doc.require("title")}
+    # The site's public address (DTC_SITE_URL) gives Wagtail its absolute URLs (API, sitemap, feed).
+    address = urlsplit(settings.SITE_URL)
+    port = address.port or (443 if address.scheme == "https" else 80)
+    wanted = {
+        "hostname": address.hostname or "localhost",
+        "port": port,
+        "root_page_id": home.pk,
+        "site_name": doc.require("title"),
+    }
     if site.pk is None or any(getattr(site, name) != value for name, value in wanted.items()):
         for name, value in wanted.items():
             setattr(site, name, value)

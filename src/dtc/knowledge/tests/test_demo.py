@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 def test_first_load_creates_the_tree_under_the_default_site(demo_site):
     site = Site.objects.get(is_default_site=True)
-    assert (site.hostname, site.port) == ("localhost", 80)
+    # The default site takes its address from DTC_SITE_URL (http://127.0.0.1:8000 unless set).
+    assert (site.hostname, site.port) == ("127.0.0.1", 8000)
     assert isinstance(site.root_page.specific, HomePage)
     assert site.root_page.title == "Digital Trust Center"
     # Wagtail's "Welcome to your new Wagtail site!" page is gone: the only root child is ours.
