@@ -70,7 +70,7 @@ run: demo
 	  $(DTC) db_worker --queue-name '*' --interval 1 --verbosity 0 & \
 	  $(DTC) scheduler & \
 	  $(BIN)/gunicorn dtc.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - & \
-	  wait
+	  wait -n
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
