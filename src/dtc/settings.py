@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dtc.core",
     "dtc.organisations",
     "dtc.knowledge",
+    "dtc.community",
     "dtc.api",
     # Editorial content
     "wagtail.contrib.forms",
