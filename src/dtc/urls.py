@@ -29,6 +29,7 @@ urlpatterns = [
     path("zoeken/", knowledge_views.search, name="search"),
     path("feeds/artikelen.atom", knowledge_views.ArticleFeed(), name="article_feed"),
     path("sitemap.xml", knowledge_views.sitemap, name="sitemap"),
+    path("communities/", include("dtc.community.urls")),
     path("", include(wagtail_urls)),
 ]
 
