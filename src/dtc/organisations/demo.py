@@ -33,7 +33,7 @@ DEMO_PASSWORD = "Demo-wachtwoord-2026"  # noqa: S105 - demo accounts only, docum
 DEMO_BUSINESS_EMAIL = "ondernemer@demo.dtc.example"
 DEMO_EDITOR_EMAIL = "redacteur@demo.dtc.example"
 DEMO_LOGINS = [
-    {"email": DEMO_BUSINESS_EMAIL, "description": "ondernemer, beheerder van Bakkerij De Korenschoof"},
+    {"email": DEMO_BUSINESS_EMAIL, "description": "ondernemer, beheerder van Bakkerij De Korenschoof, mag communities openen"},
     {"email": DEMO_EDITOR_EMAIL, "description": "redacteur; stelt bij het eerste bezoek aan /cms/ tweestapsverificatie in"},
 ]
 DEMO_ORGANISATION = {
@@ -116,6 +116,8 @@ def organisations_demo_load(*, with_users: bool) -> dict[str, int]:
         return counts
 
     business, business_created = _demo_user(DEMO_BUSINESS_EMAIL, name="Demo Ondernemer")
+    # The demo business owner may open a community, so the trust platform can be tried at once.
+    business.groups.add(Group.objects.get(name=Role.COMMUNITY_COORDINATOR.value))
     _, organisation_created = _demo_organisation(business)
 
     editor, editor_created = _demo_user(DEMO_EDITOR_EMAIL, name="Demo Redacteur", is_staff=True)
