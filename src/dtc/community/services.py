@@ -210,6 +210,17 @@ def community_create(
     return community
 
 
+def _membership_activate(actor: User, membership: CommunityMembership, *, action: str) -> CommunityMembership:
+    """Make a requested or invited membership active, audit-logged with before/after."""
+    before = _membership_snapshot(membership)
+    membership.status = ACTIVE
+    membership.save(update_fields=["status", "updated_at"])
+    audit_log_record(
+        actor=actor, action=action, target=membership, before=before, after=_membership_snapshot(membership)
+    )
+    return membership
+
+
 def _invite(actor: User, community: Community, *, organisation: Organisation | None, user: User | None) -> CommunityMembership:
     _require_active_user(actor)
     _require_community_coordinator(actor, community)
@@ -228,14 +239,7 @@ def _invite(actor: User, community: Community, *, organisation: Organisation | N
     if existing.status != REQUESTED:
         raise ValidationError(_("Deze is al lid of al uitgenodigd."), code="membership_exists")
     # An invitation answers an open request: both sides want it.
-    before = _membership_snapshot(existing)
-    existing.status = ACTIVE
-    existing.save(update_fields=["status", "updated_at"])
-    audit_log_record(
-        actor=actor, action="community_membership.approve", target=existing, before=before,
-        after=_membership_snapshot(existing),
-    )
-    return existing
+    return _membership_activate(actor, existing, action="community_membership.approve")
 
 
 @transaction.atomic
@@ -264,14 +268,7 @@ def community_invitation_accept(*, actor: User, membership: CommunityMembership)
         raise PermissionDenied(_("Alleen de uitgenodigde (of een beheerder van de organisatie) mag dit doen."))
     if membership.status != INVITED:
         raise ValidationError(_("Er is geen openstaande uitnodiging."), code="not_invited")
-    before = _membership_snapshot(membership)
-    membership.status = ACTIVE
-    membership.save(update_fields=["status", "updated_at"])
-    audit_log_record(
-        actor=actor, action="community_membership.accept", target=membership, before=before,
-        after=_membership_snapshot(membership),
-    )
-    return membership
+    return _membership_activate(actor, membership, action="community_membership.accept")
 
 
 @transaction.atomic
@@ -311,14 +308,7 @@ def community_membership_approve(*, actor: User, membership: CommunityMembership
     _require_community_coordinator(actor, membership.community)
     if membership.status != REQUESTED:
         raise ValidationError(_("Er is geen openstaande aanvraag."), code="not_requested")
-    before = _membership_snapshot(membership)
-    membership.status = ACTIVE
-    membership.save(update_fields=["status", "updated_at"])
-    audit_log_record(
-        actor=actor, action="community_membership.approve", target=membership, before=before,
-        after=_membership_snapshot(membership),
-    )
-    return membership
+    return _membership_activate(actor, membership, action="community_membership.approve")
 
 
 @transaction.atomic

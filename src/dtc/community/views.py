@@ -31,6 +31,7 @@ from dtc.community.forms import (
 )
 from dtc.community.models import Collaboration, Community, CommunityMembership, Item, Tlp
 from dtc.core import visibility
+from dtc.core.http import redirect_with_errors
 from dtc.core.markdown import markdown_render_safe
 from dtc.organisations import selectors as organisation_selectors
 from dtc.organisations.models import Membership, Organisation, Role
@@ -52,14 +53,6 @@ def _form_add_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-def _redirect_with_error(
-    request: HttpRequest, exc: ValidationError | PermissionDenied, to: str, *args: Any
-) -> HttpResponse:
-    for message in getattr(exc, "messages", None) or [str(exc)]:
-        messages.error(request, message)
-    return redirect(to, *args)
 
 
 def _home_crumb() -> dict[str, str]:
@@ -222,7 +215,7 @@ def community_join_request(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, community=community, organisation=form.cleaned_data["organisation"]
         )
     except (ValidationError, PermissionDenied) as exc:
-        return _redirect_with_error(request, exc, "community:detail", community.pk)
+        return redirect_with_errors(request, exc, "community:detail", community.pk)
     if membership.status == ACTIVE:
         messages.success(request, _("U had een uitnodiging; u bent nu lid."))
     else:
@@ -285,7 +278,7 @@ def membership_approve(request: HttpRequest, pk: int, membership_id: int) -> Htt
     try:
         services.community_membership_approve(actor=request.user, membership=membership)
     except ValidationError as exc:
-        return _redirect_with_error(request, exc, "community:members", community.pk)
+        return redirect_with_errors(request, exc, "community:members", community.pk)
     messages.success(request, _("%(name)s is nu lid.") % {"name": _member_label(membership)})
     return redirect("community:members", community.pk)
 
@@ -299,7 +292,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_id: int) -> Http
     try:
         services.community_membership_remove(actor=request.user, membership=membership)
     except ValidationError as exc:
-        return _redirect_with_error(request, exc, "community:members", community.pk)
+        return redirect_with_errors(request, exc, "community:members", community.pk)
     messages.success(request, _("%(name)s is geen lid meer.") % {"name": _member_label(membership)})
     if not visibility.communities_visible_to(user=request.user).filter(pk=community.pk).exists():
         return redirect("community:list")
@@ -314,7 +307,7 @@ def invitation_accept(request: HttpRequest, pk: int, membership_id: int) -> Http
     try:
         services.community_invitation_accept(actor=request.user, membership=membership)
     except (ValidationError, PermissionDenied) as exc:
-        return _redirect_with_error(request, exc, "community:detail", community.pk)
+        return redirect_with_errors(request, exc, "community:detail", community.pk)
     messages.success(request, _("Welkom in %(name)s.") % {"name": community.name})
     return redirect("community:detail", community.pk)
 
@@ -418,7 +411,7 @@ def item_publish(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         services.item_publish(actor=request.user, item=item)
     except PermissionDenied as exc:
-        return _redirect_with_error(request, exc, "community:item_detail", item.pk)
+        return redirect_with_errors(request, exc, "community:item_detail", item.pk)
     messages.success(request, _("Het item is gepubliceerd."))
     return redirect("community:item_detail", item.pk)
 

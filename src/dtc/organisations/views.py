@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dtc.core.http import redirect_with_errors
 from dtc.organisations import selectors, services
 from dtc.organisations.forms import (
     AccountDeleteForm,
@@ -273,12 +274,6 @@ def organisation_members(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "organisations/organisation_members.html", context)
 
 
-def _redirect_with_error(request: HttpRequest, exc: ValidationError, to: str, pk: int) -> HttpResponse:
-    for message in exc.messages:
-        messages.error(request, message)
-    return redirect(to, pk)
-
-
 @login_required
 @require_POST
 def membership_remove(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
@@ -289,7 +284,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_id: int) -> Http
     try:
         services.membership_remove(actor=request.user, membership=membership)
     except ValidationError as exc:
-        return _redirect_with_error(request, exc, "organisations:members", organisation.pk)
+        return redirect_with_errors(request, exc, "organisations:members", organisation.pk)
     messages.success(request, _("%(email)s is geen lid meer.") % {"email": membership.user.email})
     if membership.user_id == request.user.pk:
         return redirect("organisations:dashboard")
@@ -308,7 +303,7 @@ def membership_role(request: HttpRequest, pk: int, membership_id: int) -> HttpRe
             actor=request.user, membership=membership, role=request.POST.get("role", "")
         )
     except ValidationError as exc:
-        return _redirect_with_error(request, exc, "organisations:members", organisation.pk)
+        return redirect_with_errors(request, exc, "organisations:members", organisation.pk)
     messages.success(request, _("De rol van %(email)s is gewijzigd.") % {"email": membership.user.email})
     return redirect("organisations:members", organisation.pk)
 
@@ -320,7 +315,7 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.membership_leave(actor=request.user, organisation=organisation)
     except ValidationError as exc:
-        return _redirect_with_error(request, exc, "organisations:members", organisation.pk)
+        return redirect_with_errors(request, exc, "organisations:members", organisation.pk)
     messages.success(request, _("U bent geen lid meer van %(name)s.") % {"name": organisation.name})
     return redirect("organisations:dashboard")
 
