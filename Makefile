@@ -74,7 +74,7 @@ run: demo
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy src/dtc/*/services.py src/dtc/*/selectors.py src/dtc/core/visibility.py
+	$(BIN)/mypy src/dtc/*/services*.py src/dtc/*/selectors*.py src/dtc/community/interop.py src/dtc/core/visibility.py
 
 test: install-test assets lint pytest
 

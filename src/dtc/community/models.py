@@ -23,6 +23,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dtc.organisations.models import Province
+
 
 class Collaboration(models.Model):
     """A registered cluster (samenwerkingsverband): regional, sector or thematic, an ISAC or a chain."""
@@ -301,3 +303,274 @@ class ItemAudience(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} → {self.community or self.organisation or self.user}"
+
+
+# --- what hangs off an item: attachments, indicators, comments, reactions -------------------------
+# Each is visible exactly when its item is (core.visibility.items_visible_to); none has a rule of its own.
+
+
+class Attachment(models.Model):
+    """A file shared with an item. Size- and type-checked by the services; served only through a view
+    that asks the visibility module, as a download with safe headers (never inline)."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("bestand"), upload_to="community/attachments/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("bestandsnaam"), max_length=255)
+    content_type = models.CharField(_("bestandstype"), max_length=100)
+    size = models.PositiveBigIntegerField(_("grootte (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bijlage")
+        verbose_name_plural = _("bijlagen")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Indicator(models.Model):
+    """A technical indicator (IOC) with an item, validated and normalised by the services."""
+
+    class Kind(models.TextChoices):
+        IP = "ip", _("IP-adres")
+        DOMAIN = "domain", _("Domeinnaam")
+        URL = "url", _("URL")
+        MD5 = "md5", _("MD5-hash")
+        SHA1 = "sha1", _("SHA-1-hash")
+        SHA256 = "sha256", _("SHA-256-hash")
+        CVE = "cve", _("CVE")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="indicators")
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices)
+    value = models.CharField(_("waarde"), max_length=2048)
+    comment = models.CharField(_("toelichting"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicatoren")
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "kind", "value"], name="indicator_unique_per_item"),
+        ]
+        # "Similar items": the same indicator elsewhere — always filtered through the visibility module.
+        indexes = [models.Index(fields=["kind", "value"], name="community_indicator_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+
+class Comment(models.Model):
+    """A reply under an item; seen by whoever may see the item."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="community_comments"
+    )
+    body_markdown = models.TextField(_("reactie (Markdown)"))
+    body_html = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reactie")
+        verbose_name_plural = _("reacties")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["item", "created_at"], name="community_comment_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on {self.item_id}"
+
+
+class Reaction(models.Model):
+    """A one-click reaction: "seen this too" (ook gezien) or "useful" (nuttig). One per person per kind."""
+
+    class Kind(models.TextChoices):
+        SEEN = "seen", _("Ook gezien")
+        USEFUL = "useful", _("Nuttig")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reactie (één klik)")
+        verbose_name_plural = _("reacties (één klik)")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "user", "kind"], name="reaction_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.user_id} on {self.item_id}"
+
+
+# --- the directory: joining a collaboration, experts, events --------------------------------------
+
+
+class CollaborationJoinRequest(models.Model):
+    """A business asks to join a connected collaboration; a coordinator of it decides.
+
+    Retention: the message is personal data; decided requests are removed after a year (purge)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("In behandeling")
+        APPROVED = "approved", _("Goedgekeurd")
+        DECLINED = "declined", _("Afgewezen")
+
+    collaboration = models.ForeignKey(Collaboration, on_delete=models.CASCADE, related_name="join_requests")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="collaboration_join_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(_("toelichting"), blank=True, max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("aanmelding bij samenwerkingsverband")
+        verbose_name_plural = _("aanmeldingen bij samenwerkingsverbanden")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collaboration", "organisation"], condition=Q(status="pending"),
+                name="collaboration_join_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} → {self.collaboration_id} ({self.status})"
+
+
+class Expert(models.Model):
+    """A person listed in the expert directory (seen by signed-in users), whom members can ask a
+    question and coordinators can invite into communities. Listing is the expert's own choice;
+    removing the profile (or the account) removes the listing."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile")
+    display_name = models.CharField(_("naam in de gids"), max_length=150)
+    headline = models.CharField(_("korte omschrijving"), max_length=200, blank=True)
+    bio = models.TextField(_("toelichting"), blank=True, max_length=4000)
+    specialties = models.ManyToManyField("ExpertSpecialty", blank=True, related_name="experts",
+                                         verbose_name=_("specialismen"))
+    province = models.CharField(
+        _("regio (provincie)"), max_length=2, blank=True, choices=Province.choices,
+        help_text=_("Leeg: heel Nederland."),
+    )
+    accepts_questions = models.BooleanField(_("neemt vragen aan"), default=True)
+    listed = models.BooleanField(_("zichtbaar in de gids"), default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+        ordering = ["display_name", "pk"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ExpertSpecialty(models.Model):
+    name = models.CharField(_("naam"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("specialisme")
+        verbose_name_plural = _("specialismen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExpertQuestion(models.Model):
+    """A question a member asks an expert. Only the asker and the expert see it.
+
+    Retention: removed with either account; answered questions are removed after a year (purge)."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="questions")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(_("onderwerp"), max_length=200)
+    body = models.TextField(_("vraag"), max_length=5000)
+    answer = models.TextField(_("antwoord"), blank=True, max_length=10000)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vraag aan een expert")
+        verbose_name_plural = _("vragen aan experts")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Event(models.Model):
+    """An awareness session, intervision meeting or crisis exercise. With a community: seen by those
+    who can see the community's contents (its active members); without: public (the centre's own)."""
+
+    class Kind(models.TextChoices):
+        AWARENESS = "awareness", _("Bewustwordingssessie")
+        INTERVISION = "intervision", _("Intervisiebijeenkomst")
+        EXERCISE = "exercise", _("Crisisoefening")
+        WEBINAR = "webinar", _("Webinar")
+
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="events",
+        help_text=_("Leeg: een openbare bijeenkomst van het centrum."),
+    )
+    kind = models.CharField(_("soort"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("beschrijving"), blank=True, max_length=10000)
+    starts_at = models.DateTimeField(_("begint om"))
+    ends_at = models.DateTimeField(_("eindigt om"))
+    location = models.CharField(_("locatie"), max_length=300, blank=True)
+    online_url = models.URLField(_("online deelnemen via"), blank=True)
+    capacity = models.PositiveIntegerField(_("maximaal aantal deelnemers"), null=True, blank=True)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled = models.BooleanField(_("afgelast"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bijeenkomst")
+        verbose_name_plural = _("bijeenkomsten")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["community", "starts_at"], name="community_event_when_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventRegistration(models.Model):
+    """A person registered for an event. Retention: removed with the account, and 90 days after the
+    event (purge)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_registrations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("aanmelding voor een bijeenkomst")
+        verbose_name_plural = _("aanmeldingen voor bijeenkomsten")
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="event_registration_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.event_id}"

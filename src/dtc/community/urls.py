@@ -21,4 +21,8 @@ urlpatterns = [
     path("<int:pk>/items/nieuw/", views.item_create, name="item_create"),
     path("items/<int:item_id>/", views.item_detail, name="item_detail"),
     path("items/<int:item_id>/publiceren/", views.item_publish, name="item_publish"),
+    # --- item pages: marking, anonymous posting, public approval, attachments, comments, reactions
+    # --- search
+    # --- directory: collaborations, experts, events
+    # --- interoperability: MISP and STIX
 ]
