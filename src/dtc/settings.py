@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dtc.organisations",
     "dtc.knowledge",
     "dtc.community",
+    "dtc.notifications",
     "dtc.api",
     # Editorial content
     "wagtail.contrib.forms",
@@ -302,6 +303,8 @@ WHITENOISE_USE_FINDERS = TESTING or DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
+# Files shared with trust-platform items (community attachments); checked by content, not by name.
+DTC_ATTACHMENT_MAX_BYTES = int(os.environ.get("DTC_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # --- Security baseline ----------------------------------------------------------------------
 # HSTS and the secure cookie flag apply to HTTPS responses; SecurityMiddleware sends HSTS only there.
@@ -372,7 +375,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DTC platform API",
-    "DESCRIPTION": "Public knowledge (principles, articles) and the signed-in user's organisation profiles.",
+    "DESCRIPTION": (
+        "Public knowledge (principles, articles), the signed-in user's organisation profiles, and the trust "
+        "platform (communities, memberships, items shared under TLP 2.0, comments) as far as the user may see it."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -383,6 +389,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "PREPROCESSING_HOOKS": ["dtc.api.schema.only_public_api"],
+    # Items and indicators both have a field "kind" with different choices: name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemKindEnum": "dtc.community.models.Item.Kind",
+        "IndicatorKindEnum": "dtc.community.models.Indicator.Kind",
+    },
 }
 
 # --- security.txt (RFC 9116) ----------------------------------------------------------------
@@ -397,7 +408,14 @@ DTC_RETENTION = {
     "invitations": int(os.environ.get("DTC_RETAIN_INVITATIONS_DAYS", "30")),
     "audit_log": int(os.environ.get("DTC_RETAIN_AUDIT_DAYS", str(2 * 365))),
     "task_results": int(os.environ.get("DTC_RETAIN_TASK_RESULTS_DAYS", "14")),
+    "notifications": int(os.environ.get("DTC_RETAIN_NOTIFICATIONS_DAYS", "180")),
+    # Decided requests to join a collaboration and answered questions to experts.
+    "directory_requests": int(os.environ.get("DTC_RETAIN_DIRECTORY_REQUESTS_DAYS", "365")),
+    # Registrations for an event, counted from its end.
+    "event_registrations": int(os.environ.get("DTC_RETAIN_EVENT_REGISTRATIONS_DAYS", "90")),
 }
+# Questions one person may ask experts per 24 hours.
+DTC_EXPERT_QUESTIONS_PER_DAY = int(os.environ.get("DTC_EXPERT_QUESTIONS_PER_DAY", "5"))
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("account/", include("allauth.urls")),
     path("mijn/api/", include("dtc.api.web_urls")),
+    path("mijn/meldingen/", include("dtc.notifications.urls")),
     path("mijn/", include("dtc.organisations.urls")),
     path("api/v1/", include("dtc.api.urls")),
     # Back-office logins go through allauth: rate limits, lockout and MFA apply to staff too.
@@ -30,6 +31,7 @@ urlpatterns = [
     path("feeds/artikelen.atom", knowledge_views.ArticleFeed(), name="article_feed"),
     path("sitemap.xml", knowledge_views.sitemap, name="sitemap"),
     path("communities/", include("dtc.community.urls")),
+    path("samenwerkingsverbanden/", include("dtc.community.urls_collaborations")),
     path("", include(wagtail_urls)),
 ]
 

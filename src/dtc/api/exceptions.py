@@ -28,6 +28,16 @@ def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]
     return {api_settings.NON_FIELD_ERRORS_KEY: [str(message) for message in exc.messages]}
 
 
+def _messages(value: Any) -> list[str]:
+    """A field's errors as a flat list of messages: errors in a list field come per position
+    ({"0": [...]}) from DRF, and the documented shape is one list of messages per field."""
+    if isinstance(value, dict):
+        return [message for inner in value.values() for message in _messages(inner)]
+    if isinstance(value, list | tuple):
+        return [message for inner in value for message in _messages(inner)]
+    return [str(value)]
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_errors(exc))
@@ -38,7 +48,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]):
     if isinstance(exc, exceptions.ValidationError) or not (isinstance(data, dict) and "detail" in data):
         if not isinstance(data, dict):
             data = {api_settings.NON_FIELD_ERRORS_KEY: data}
-        response.data = {"detail": _("De invoer is niet geldig."), "code": "invalid", "errors": data}
+        errors = {field: _messages(messages) for field, messages in data.items()}
+        response.data = {"detail": _("De invoer is niet geldig."), "code": "invalid", "errors": errors}
     else:
         detail = data["detail"]
         response.data = {"detail": str(detail), "code": getattr(detail, "code", None) or "error"}

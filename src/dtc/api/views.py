@@ -1,7 +1,9 @@
 """The JSON API (/api/v1/). Thin: parse input, call one selector or service, serialize.
 
 Public knowledge (principles, articles) is readable anonymously; organisation profiles only by
-their members, and changed only by their admins (through organisations.services).
+their members, and changed only by their admins (through organisations.services). The trust platform
+(communities, memberships, shared items, comments) only by signed-in users, with exactly what
+dtc.core.visibility lets them see; changes go through community.services.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dtc.api import selectors, serializers, services
+from dtc.community import services as community_services
+from dtc.community.models import CommunityMembership, Tlp
+from dtc.core import visibility
 from dtc.knowledge import selectors as knowledge_selectors
 from dtc.organisations import selectors as organisation_selectors
 from dtc.organisations import services as organisation_services
@@ -151,6 +156,277 @@ class OrganisationDetailView(JSONOnly, APIView):
     def _serialize(self, organisation, request: Request) -> dict:
         fresh = _prefetch_profile(type(organisation).objects.filter(pk=organisation.pk)).get()
         return serializers.OrganisationSerializer(fresh, context={"request": request}).data
+
+
+# --- Trust platform: communities, memberships, items, comments -------------------------------
+# Every community and item is looked up through dtc.core.visibility (directly or via the selectors):
+# hidden is a 404, never a 403, and an id the user may not see is "unknown" in a request body.
+
+COMMUNITY_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("Nummer van de community")
+)
+ITEM_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("Nummer van het item"))
+COMMUNITY_TAGS = [_("communities")]
+ITEM_TAGS = [_("gedeelde items")]
+
+
+def _unknown(ids: list[int]) -> str:
+    return _("Onbekend (of niet zichtbaar voor u): %(ids)s.") % {"ids": ", ".join(str(i) for i in ids)}
+
+
+def _item_response(request: Request, item_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+    item = selectors.item_get_for_api(user=request.user, item_id=item_id)
+    return Response(serializers.ItemSerializer(item, context={"request": request}).data, status=status_code)
+
+
+@extend_schema(tags=COMMUNITY_TAGS, summary=_("Communities die u mag zien"),
+               description=_("Communities met vertrouwelijk lidmaatschap alleen als u er (uitgenodigd) lid van bent."),
+               responses={200: serializers.CommunitySerializer(many=True), **PRIVATE_ERRORS})
+class CommunityListView(JSONOnly, generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.CommunitySerializer
+
+    def get_queryset(self):
+        return selectors.communities_for_api(user=self.request.user)
+
+
+@extend_schema(tags=COMMUNITY_TAGS, summary=_("Eén community"), parameters=[COMMUNITY_ID],
+               responses={200: serializers.CommunitySerializer, **PRIVATE_ERRORS})
+class CommunityDetailView(JSONOnly, generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.CommunitySerializer
+
+    def get_object(self):
+        return selectors.community_get_for_api(user=self.request.user, community_id=self.kwargs["id"])
+
+
+@extend_schema(
+    tags=COMMUNITY_TAGS, summary=_("Leden van een community"), parameters=[COMMUNITY_ID],
+    description=_("Coördinatoren zien alle lidmaatschappen; actieve leden de actieve leden; anderen, en "
+                  "leden van een community met vertrouwelijk lidmaatschap, alleen hun eigen lidmaatschap."),
+    responses={200: serializers.CommunityMembershipSerializer(many=True), **PRIVATE_ERRORS},
+)
+class CommunityMembershipListView(JSONOnly, generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.CommunityMembershipSerializer
+
+    def get_queryset(self):
+        community = visibility.community_get_visible(user=self.request.user, community_id=self.kwargs["id"])
+        return selectors.community_memberships_for_api(user=self.request.user, community=community)
+
+
+class CommunityJoinView(JSONOnly, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=COMMUNITY_TAGS, summary=_("Lid worden: aanvraag (of openstaande uitnodiging accepteren)"),
+        parameters=[COMMUNITY_ID], request=serializers.CommunityJoinSerializer,
+        description=_("Alleen bij communities die op verzoek werken; een coördinator beslist. Had u een "
+                      "uitnodiging, dan bent u meteen lid (200)."),
+        responses={201: serializers.CommunityMembershipSerializer, 200: serializers.CommunityMembershipSerializer,
+                   **PRIVATE_ERRORS},
+    )
+    def post(self, request: Request, id: int) -> Response:
+        community = visibility.community_get_visible(user=request.user, community_id=id)
+        data = serializers.CommunityJoinSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = None
+        organisation_id = data.validated_data.get("organisation")
+        if organisation_id is not None:
+            organisation = organisation_selectors.organisations_for_user(user=request.user).filter(
+                pk=organisation_id
+            ).first()
+            if organisation is None:
+                raise exceptions.ValidationError({"organisation": [_unknown([organisation_id])]})
+        membership = community_services.community_request_join(
+            actor=request.user, community=community, organisation=organisation
+        )
+        body = serializers.CommunityMembershipSerializer(membership, context={"request": request}).data
+        # Active now: an open invitation was accepted (it existed); otherwise a new request.
+        accepted = membership.status == CommunityMembership.Status.ACTIVE
+        return Response(body, status=status.HTTP_200_OK if accepted else status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=COMMUNITY_TAGS, summary=_("De items van een community (de tijdlijn)"), parameters=[COMMUNITY_ID],
+               description=_("Items met deze community als ontvanger die u mag zien, nieuwste eerst."),
+               responses={200: serializers.ItemSerializer(many=True), **PRIVATE_ERRORS})
+class CommunityItemListView(JSONOnly, generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.ItemSerializer
+
+    def get_queryset(self):
+        community = visibility.community_get_visible(user=self.request.user, community_id=self.kwargs["id"])
+        return selectors.community_items_for_api(user=self.request.user, community=community)
+
+
+class ItemListView(JSONOnly, generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.ItemSerializer
+
+    @extend_schema(
+        tags=ITEM_TAGS, summary=_("Alle items die u mag zien"),
+        description=_("Gepubliceerde items die het TLP-label en de ontvangers u laten zien, en uw eigen "
+                      "concepten; nieuwste eerst."),
+        parameters=[serializers.ItemFilterSerializer],
+        responses={200: serializers.ItemSerializer(many=True), **PRIVATE_ERRORS},
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return self.list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = serializers.ItemFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.items_filtered(
+            user=self.request.user,
+            tlp=filters.validated_data.get("tlp"),
+            kind=filters.validated_data.get("kind"),
+            community_id=filters.validated_data.get("community"),
+            status=filters.validated_data.get("status"),
+            query=filters.validated_data.get("q"),
+        )
+
+    @extend_schema(
+        tags=ITEM_TAGS, summary=_("Een item delen"), request=serializers.ItemCreateSerializer,
+        description=_("Een concept (alleen u ziet het) of, met publish, meteen gepubliceerd. Ontvangers: "
+                      "communities waarvan u actief lid bent, organisaties en/of personen; het TLP-label "
+                      "moet bij de ontvangers passen (TLP:RED alleen personen; TLP:AMBER alleen communities "
+                      "die als één organisatie tellen)."),
+        responses={201: serializers.ItemSerializer, **PRIVATE_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = serializers.ItemCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        audience, errors = _audience_resolve(request, values, current=None)
+        author_organisation = None
+        if values.get("author_organisation") is not None:
+            author_organisation = organisation_selectors.organisations_for_user(user=request.user).filter(
+                pk=values["author_organisation"]
+            ).first()
+            if author_organisation is None:
+                errors["author_organisation"] = [_unknown([values["author_organisation"]])]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        item = community_services.item_create(
+            actor=request.user, kind=values["kind"], title=values["title"], tlp=values["tlp"],
+            body_markdown=values.get("body_markdown", ""), author_organisation=author_organisation,
+            publish=values["publish"], **audience,
+        )
+        return _item_response(request, item.pk, status_code=status.HTTP_201_CREATED)
+
+
+def _audience_resolve(
+    request: Request, values: dict, *, current: dict[str, list] | None
+) -> tuple[dict[str, list], dict[str, list[str]]]:
+    """Ids in a request → objects. Ids the user may not see or name are errors ("unknown"). With
+    `current` (a marking change): a list left out keeps the current one; communities hidden from the
+    user stay; organisations already in the audience may stay."""
+    current = current or {"communities": [], "communities_hidden": [], "organisations": [], "users": []}
+    errors: dict[str, list[str]] = {}
+    audience: dict[str, list] = {}
+    if "communities" in values:
+        found, unknown = selectors.communities_by_ids_for(user=request.user, ids=values["communities"])
+        audience["communities"] = found + current["communities_hidden"]
+        if unknown:
+            errors["communities"] = [_unknown(unknown)]
+    else:
+        audience["communities"] = current["communities"] + current["communities_hidden"]
+    if "organisations" in values:
+        found, unknown = selectors.organisations_by_ids_for(
+            user=request.user, ids=values["organisations"], also_allowed=[o.pk for o in current["organisations"]]
+        )
+        audience["organisations"] = found
+        if unknown:
+            errors["organisations"] = [_unknown(unknown)]
+    else:
+        audience["organisations"] = current["organisations"]
+    if "users" in values:
+        found, unknown = selectors.users_by_ids(ids=values["users"])
+        audience["users"] = found
+        if unknown:
+            errors["users"] = [_unknown(unknown)]
+    else:
+        audience["users"] = current["users"]
+    return audience, errors
+
+
+@extend_schema(tags=ITEM_TAGS, summary=_("Eén item"), parameters=[ITEM_ID],
+               responses={200: serializers.ItemSerializer, **PRIVATE_ERRORS})
+class ItemDetailView(JSONOnly, generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.ItemSerializer
+
+    def get_object(self):
+        return selectors.item_get_for_api(user=self.request.user, item_id=self.kwargs["id"])
+
+
+class ItemPublishView(JSONOnly, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=ITEM_TAGS, summary=_("Een concept publiceren (alleen de auteur)"), parameters=[ITEM_ID],
+                   request=None, responses={200: serializers.ItemSerializer, **PRIVATE_ERRORS})
+    def post(self, request: Request, id: int) -> Response:
+        item = visibility.item_get_visible(user=request.user, item_id=id)
+        community_services.item_publish(actor=request.user, item=item)
+        return _item_response(request, item.pk)
+
+
+class ItemMarkingView(JSONOnly, APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=ITEM_TAGS, summary=_("TLP-label en ontvangers wijzigen"), parameters=[ITEM_ID],
+        request=serializers.ItemMarkingSerializer,
+        description=_("Een lijst die u weglaat blijft zoals hij is; een meegegeven lijst vervangt de huidige. "
+                      "Alleen de auteur en coördinatoren van een ontvangende community mogen de ontvangers "
+                      "uitbreiden of het label verlagen; een beheerder van de organisatie van de auteur mag "
+                      "alleen beperken. Communities die u niet mag zien blijven ontvanger."),
+        responses={200: serializers.ItemSerializer, **PRIVATE_ERRORS},
+    )
+    def patch(self, request: Request, id: int) -> Response:
+        item = visibility.item_get_visible(user=request.user, item_id=id)
+        data = serializers.ItemMarkingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        current = selectors.item_audience_for_marking(user=request.user, item=item)
+        audience, errors = _audience_resolve(request, values, current=current)
+        tlp = values.get("tlp", item.tlp)
+        loose_hidden = [c for c in current["communities_hidden"] if not c.counts_as_tlp_organisation]
+        if tlp in (Tlp.AMBER, Tlp.AMBER_STRICT) and loose_hidden:
+            # The service's message would name the community; the user may not know it.
+            errors.setdefault("tlp", []).append(
+                _("Dit label past niet bij een ontvangende community die u niet kunt zien.")
+            )
+        if errors:
+            raise exceptions.ValidationError(errors)
+        community_services.item_change_marking(actor=request.user, item=item, tlp=tlp, **audience)
+        return _item_response(request, item.pk)
+
+
+class ItemCommentListView(JSONOnly, generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.CommentSerializer
+
+    @extend_schema(tags=ITEM_TAGS, summary=_("Reacties op een item"), parameters=[ITEM_ID],
+                   description=_("Oudste eerst. Wie het item mag zien, ziet de reacties."),
+                   responses={200: serializers.CommentSerializer(many=True), **PRIVATE_ERRORS})
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return self.list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.item_comments_for_api(user=self.request.user, item_id=self.kwargs["id"])
+
+    @extend_schema(tags=ITEM_TAGS, summary=_("Reageren op een item"), parameters=[ITEM_ID],
+                   request=serializers.CommentCreateSerializer,
+                   responses={201: serializers.CommentSerializer, **PRIVATE_ERRORS})
+    def post(self, request: Request, id: int) -> Response:
+        item = visibility.item_get_visible(user=request.user, item_id=id)
+        data = serializers.CommentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = community_services.comment_create(
+            actor=request.user, item=item, body_markdown=data.validated_data["body_markdown"]
+        )
+        return Response(serializers.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
 # --- Tokens -----------------------------------------------------------------------------------

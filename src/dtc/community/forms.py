@@ -3,14 +3,19 @@ and who may see what in `dtc.core.visibility`."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from dtc.community.models import Collaboration, Community, Item, Tlp
+from dtc.community.attachments import attachment_max_bytes
+from dtc.community.indicators import indicator_kind_guess, indicator_normalise
+from dtc.community.models import Collaboration, Community, Indicator, Item, Tlp
 from dtc.organisations.models import Organisation, User
 
 CENTRE = ""
@@ -289,3 +294,209 @@ class JoinRequestForm(forms.Form):
     def clean_organisation(self) -> Organisation | None:
         value = self.cleaned_data["organisation"]
         return self._organisations.get(value) if value else None
+
+
+# --- item pages: indicators, attachments, comments, marking, anonymous posting -------------------
+
+INDICATOR_LINES_MAX = 500
+# "kind: value" (or "kind value", "kind,value") on a pasted line; names as in Indicator.Kind, plus Dutch.
+_INDICATOR_PREFIX_RE = re.compile(
+    r"^(ip|domain|domein|url|md5|sha1|sha-1|sha256|sha-256|cve)\s*[:=,;\t ]\s*(\S.*)$", re.IGNORECASE
+)
+_INDICATOR_PREFIX_KIND = {"domein": "domain", "sha-1": "sha1", "sha-256": "sha256"}
+
+
+def indicator_lines_parse(text: str, *, kind: str = "") -> list[tuple[str, str]]:
+    """A pasted list, one indicator per line, as (kind, canonical value) pairs.
+
+    A line may start with its kind (`ip: 192.0.2.1`, `sha256 e3b0…`); otherwise `kind` is used, or
+    the kind is guessed (`indicators.indicator_kind_guess`). Blank lines and lines starting with `#`
+    are skipped. Every bad line is reported with its number, so nothing is added half."""
+    lines = (text or "").splitlines()
+    if len(lines) > INDICATOR_LINES_MAX:
+        raise forms.ValidationError(
+            _("Hoogstens %(max)d regels tegelijk.") % {"max": INDICATOR_LINES_MAX}, code="too_many_lines"
+        )
+    entries: list[tuple[str, str]] = []
+    errors: list[forms.ValidationError] = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line_kind, value = kind, line
+        prefixed = _INDICATOR_PREFIX_RE.match(line)
+        if prefixed and not kind:
+            name = prefixed.group(1).lower()
+            line_kind, value = _INDICATOR_PREFIX_KIND.get(name, name), prefixed.group(2).strip()
+        if not line_kind:
+            line_kind = indicator_kind_guess(value) or ""
+        if not line_kind:
+            errors.append(forms.ValidationError(
+                _("Regel %(number)d: niet herkend als IP-adres, domeinnaam, URL, hash of CVE. Zet de soort "
+                  "ervoor, bijvoorbeeld “domain: voorbeeld.nl”.") % {"number": number},
+                code="kind_unknown",
+            ))
+            continue
+        try:
+            entries.append((line_kind, indicator_normalise(kind=line_kind, value=value)))
+        except ValidationError as exc:
+            errors.extend(
+                forms.ValidationError(
+                    _("Regel %(number)d: %(error)s") % {"number": number, "error": message}, code=exc.code
+                )
+                for message in exc.messages
+            )
+    if errors:
+        raise forms.ValidationError(errors)
+    return entries
+
+
+class IndicatorsForm(forms.Form):
+    """One or more indicators, one per line."""
+
+    entries = forms.CharField(
+        label=_("Indicatoren, één per regel"),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocapitalize": "off"}),
+        help_text=_(
+            "IP-adressen, domeinnamen, URL's, MD5/SHA-1/SHA-256-hashes of CVE-nummers. De soort wordt "
+            "herkend; zet haar er anders voor, zoals “domain: voorbeeld.nl”. Onschadelijk gemaakte "
+            "waarden (hxxp://, [.]) worden goed gelezen."
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_("Soort"),
+        required=False,
+        choices=[("", _("Automatisch herkennen"))] + list(Indicator.Kind.choices),
+    )
+    comment = forms.CharField(
+        label=_("Toelichting"), required=False, max_length=300,
+        help_text=_("Bijvoorbeeld: afzender van de phishingmail, command-and-control-server."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "entries" in data:
+            try:
+                data["parsed"] = indicator_lines_parse(data["entries"], kind=data.get("kind", ""))
+            except forms.ValidationError as exc:
+                self.add_error("entries", exc)
+            else:
+                if not data["parsed"]:
+                    self.add_error("entries", _("Vul minstens één indicator in."))
+        return data
+
+
+def _attachment_help_text() -> str:
+    return _(
+        "PDF, PNG, JPEG, GIF, tekst (.txt), CSV, JSON, ZIP of een kantoorbestand (.docx, .xlsx, .pptx, "
+        ".odt, .ods), hoogstens %(max)s. Het bestand wordt op zijn inhoud gecontroleerd."
+    ) % {"max": filesizeformat(attachment_max_bytes())}
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Bestand"), allow_empty_file=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _attachment_help_text()
+
+
+class ItemExtrasForm(forms.Form):
+    """Optional, when writing an item: indicators and one attachment."""
+
+    indicators = forms.CharField(
+        label=_("Indicatoren, één per regel"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocapitalize": "off"}),
+        help_text=_("IP-adressen, domeinnamen, URL's, hashes of CVE-nummers; de soort wordt herkend. "
+                    "Later toevoegen kan ook."),
+    )
+    attachment = forms.FileField(label=_("Bijlage"), required=False, allow_empty_file=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].help_text = _attachment_help_text()
+
+    def clean_indicators(self) -> list[tuple[str, str]]:
+        return indicator_lines_parse(self.cleaned_data["indicators"])
+
+
+class CommentForm(forms.Form):
+    body_markdown = forms.CharField(
+        label=_("Uw reactie"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("In Markdown. Iedereen die dit item mag zien, leest uw reactie."),
+    )
+
+
+class MarkingForm(forms.Form):
+    """Change an item's TLP label and audience (services.item_change_marking decides who may what)."""
+
+    tlp = forms.ChoiceField(label=_("TLP-label"), widget=forms.RadioSelect)
+    communities = forms.MultipleChoiceField(
+        label=_("Communities"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    organisations = forms.MultipleChoiceField(
+        label=_("Organisaties"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Alle medewerkers van een gekozen organisatie zijn ontvanger (niet bij TLP:RED)."),
+    )
+    people = forms.CharField(
+        label=_("Personen (e-mailadressen)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Eén of meer e-mailadressen, gescheiden door komma's of regels. Nodig voor TLP:RED."),
+    )
+
+    clean_people = ItemForm.clean_people
+
+    def __init__(
+        self,
+        *args: Any,
+        communities: QuerySet[Community] | list[Community],
+        organisations: QuerySet[Organisation] | list[Organisation],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tlp"].choices = tlp_choices()
+        self._communities = {str(c.pk): c for c in communities}
+        self._organisations = {str(o.pk): o for o in organisations}
+        self.fields["communities"].choices = [(k, c.name) for k, c in self._communities.items()]
+        self.fields["organisations"].choices = [(k, o.name) for k, o in self._organisations.items()]
+        if not self._communities:
+            del self.fields["communities"]
+        if not self._organisations:
+            del self.fields["organisations"]
+
+    def clean_communities(self) -> list[Community]:
+        return [self._communities[key] for key in self.cleaned_data["communities"]]
+
+    def clean_organisations(self) -> list[Organisation]:
+        return [self._organisations[key] for key in self.cleaned_data["organisations"]]
+
+
+class AnonymousPostForm(forms.Form):
+    """A coordinator posts for a member; members see only the community."""
+
+    on_behalf_of = forms.ChoiceField(
+        label=_("Namens welk lid?"),
+        help_text=_("Het lid blijft de auteur en kan het item beheren; andere leden zien alleen de community."),
+    )
+    kind = forms.ChoiceField(label=_("Soort"), choices=[("", _("— kies —"))] + list(Item.Kind.choices))
+    title = forms.CharField(label=_("Titel"), max_length=300)
+    body_markdown = forms.CharField(
+        label=_("Tekst"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("In Markdown. Noem geen namen of details die het lid alsnog herkenbaar maken."),
+    )
+    tlp = forms.ChoiceField(label=_("TLP-label"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, candidates: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tlp"].choices = tlp_choices()
+        self._candidates = {str(u.pk): u for u in candidates}
+        self.fields["on_behalf_of"].choices = [("", _("— kies —"))] + [
+            (key, f"{u.name} ({u.email})" if u.name else u.email) for key, u in self._candidates.items()
+        ]
+
+    def clean_on_behalf_of(self) -> User:
+        return self._candidates[self.cleaned_data["on_behalf_of"]]

@@ -13,27 +13,36 @@ audience communities. An admin of the author's organisation may only narrow it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dtc.community import selectors
+from dtc.community.attachments import attachment_inspect
+from dtc.community.indicators import indicator_normalise
 from dtc.community.models import (
+    Attachment,
     Collaboration,
+    Comment,
     Community,
     CommunityMembership,
+    Indicator,
     Item,
     ItemAudience,
     OrganisationClient,
+    Reaction,
     Tlp,
 )
 from dtc.core import visibility
 from dtc.core.audit import audit_log_record, audit_snapshot
 from dtc.core.markdown import markdown_render_safe
+from dtc.notifications.services import item_activity_record
 from dtc.organisations.models import Organisation, Role, User
 
 ACTIVE = CommunityMembership.Status.ACTIVE
@@ -414,6 +423,8 @@ def item_create(
     item.save()
     _audience_set(item, communities=communities, organisations=organisations, users=users)
     audit_log_record(actor=actor, action="item.create", target=item, after=_item_snapshot(item))
+    if publish:
+        item_activity_record(item=item, event="item_new", actor=actor)
     return item
 
 
@@ -431,6 +442,7 @@ def item_publish(*, actor: User, item: Item) -> Item:
     item.published_at = timezone.now()
     item.save(update_fields=["status", "published_at", "updated_at"])
     audit_log_record(actor=actor, action="item.publish", target=item, before=before, after=_item_snapshot(item))
+    item_activity_record(item=item, event="item_new", actor=actor)
     return item
 
 
@@ -521,6 +533,7 @@ def item_post_anonymously_for(
         actor=actor, action="item.post_anonymously", target=item,
         after=_item_snapshot(item) | {"posted_by": actor.pk, "on_behalf_of": on_behalf_of.pk},
     )
+    item_activity_record(item=item, event="item_new", actor=actor)
     return item
 
 
@@ -547,3 +560,198 @@ def item_approve_public(*, actor: User, item: Item) -> Item:
     return item
 
 
+# --- what hangs off an item: indicators, attachments, comments, reactions ----------------------
+# Each is reached through its item: an item the actor cannot see is a 404 (core.visibility), so none
+# of these ever confirms that a hidden item exists.
+
+COMMENT_MAX_LENGTH = 20_000
+
+
+def _item_visible_locked(actor: User, item: Item) -> Item:
+    """The item, locked for the change, if `actor` may see it; else Http404."""
+    return Item.objects.select_for_update().get(pk=visibility.item_get_visible(user=actor, item_id=item.pk).pk)
+
+
+def _coordinates_item_audience(actor: User, item: Item) -> bool:
+    """An active coordinator of one of the item's audience communities (one query)."""
+    return CommunityMembership.objects.filter(
+        community__item_audience__item=item, user_id=actor.pk, role=COORDINATOR, status=ACTIVE
+    ).exists()
+
+
+def _require_author_or_coordinator(actor: User, item: Item, message: str) -> None:
+    if item.author_id != actor.pk and not _coordinates_item_audience(actor, item):
+        raise PermissionDenied(message)
+
+
+def _require_published(item: Item) -> None:
+    if item.status != Item.Status.PUBLISHED:
+        raise ValidationError(_("Dit item is nog een concept."), code="not_published")
+
+
+@transaction.atomic
+def indicator_add(*, actor: User, item: Item, kind: str, value: str, comment: str = "") -> Indicator:
+    """Add one technical indicator (IOC), validated and written in its canonical form
+    (`dtc.community.indicators`). The author or a coordinator of an audience community may; the same
+    indicator twice on one item is refused."""
+    _require_active_user(actor)
+    item = _item_visible_locked(actor, item)
+    _require_author_or_coordinator(actor, item, _("Alleen de auteur of een coördinator mag indicatoren toevoegen."))
+    normalised = indicator_normalise(kind=kind, value=value)
+    comment = (comment or "").strip()
+    if len(comment) > 300:
+        raise ValidationError(
+            {"comment": ValidationError(_("De toelichting is hoogstens 300 tekens."), code="comment_too_long")}
+        )
+    if Indicator.objects.filter(item=item, kind=kind, value=normalised).exists():
+        raise ValidationError(
+            _("Deze indicator staat al bij dit item: %(value)s") % {"value": normalised}, code="indicator_duplicate"
+        )
+    return _indicator_create(actor, item, kind=kind, value=normalised, comment=comment)
+
+
+def _indicator_create(actor: User, item: Item, *, kind: str, value: str, comment: str) -> Indicator:
+    indicator = Indicator.objects.create(item=item, kind=kind, value=value, comment=comment)
+    audit_log_record(actor=actor, action="indicator.add", target=indicator, after=audit_snapshot(indicator))
+    return indicator
+
+
+@transaction.atomic
+def indicators_add(
+    *, actor: User, item: Item, entries: Iterable[tuple[str, str]], comment: str = ""
+) -> list[Indicator]:
+    """Add several indicators at once (a pasted list): all or nothing. Ones already on the item (or
+    repeated in the list) are skipped, not refused; returns the ones added."""
+    _require_active_user(actor)
+    item = _item_visible_locked(actor, item)
+    _require_author_or_coordinator(actor, item, _("Alleen de auteur of een coördinator mag indicatoren toevoegen."))
+    comment = (comment or "").strip()[:300]
+    existing = set(Indicator.objects.filter(item=item).values_list("kind", "value"))
+    added: list[Indicator] = []
+    for kind, value in entries:
+        normalised = indicator_normalise(kind=kind, value=value)
+        if (kind, normalised) in existing:
+            continue
+        existing.add((kind, normalised))
+        added.append(_indicator_create(actor, item, kind=kind, value=normalised, comment=comment))
+    return added
+
+
+@transaction.atomic
+def indicator_remove(*, actor: User, indicator: Indicator) -> None:
+    """The author or a coordinator of an audience community removes an indicator."""
+    _require_active_user(actor)
+    item = _item_visible_locked(actor, indicator.item)
+    _require_author_or_coordinator(actor, item, _("Alleen de auteur of een coördinator mag indicatoren verwijderen."))
+    audit_log_record(actor=actor, action="indicator.remove", target=indicator, before=audit_snapshot(indicator))
+    indicator.delete()
+
+
+@transaction.atomic
+def comment_create(*, actor: User, item: Item, body_markdown: str) -> Comment:
+    """Reply under a published item; whoever may see the item may. The text is Markdown, rendered and
+    sanitised here (core.markdown), at most COMMENT_MAX_LENGTH characters."""
+    _require_active_user(actor)
+    item = _item_visible_locked(actor, item)
+    _require_published(item)
+    body = (body_markdown or "").strip()
+    if not body:
+        raise ValidationError(
+            {"body_markdown": ValidationError(_("Schrijf eerst een reactie."), code="comment_empty")}
+        )
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError({"body_markdown": ValidationError(
+            _("Een reactie is hoogstens %(max)d tekens lang.") % {"max": COMMENT_MAX_LENGTH},
+            code="comment_too_long",
+        )})
+    comment = Comment.objects.create(item=item, author=actor, body_markdown=body, body_html=markdown_render_safe(body))
+    audit_log_record(
+        actor=actor, action="comment.create", target=comment,
+        after=audit_snapshot(comment, fields=["item", "author", "body_markdown"]),
+    )
+    item_activity_record(item=item, event="comment_new", actor=actor, comment=comment)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor: User, comment: Comment) -> None:
+    """Its author, or a coordinator of one of the item's audience communities, removes a comment."""
+    _require_active_user(actor)
+    item = _item_visible_locked(actor, comment.item)
+    if comment.author_id != actor.pk and not _coordinates_item_audience(actor, item):
+        raise PermissionDenied(_("Alleen de schrijver of een coördinator mag deze reactie verwijderen."))
+    audit_log_record(
+        actor=actor, action="comment.delete", target=comment,
+        before=audit_snapshot(comment, fields=["item", "author", "body_markdown"]),
+    )
+    comment.delete()
+
+
+@transaction.atomic
+def reaction_toggle(*, actor: User, item: Item, kind: str) -> bool:
+    """Set or take back a one-click reaction ("ook gezien", "nuttig") on a published item.
+    Returns True when the reaction is now set."""
+    _require_active_user(actor)
+    item = _item_visible_locked(actor, item)
+    _require_published(item)
+    if kind not in Reaction.Kind.values:
+        raise ValidationError(_("Onbekende reactie."), code="reaction_kind_invalid")
+    existing = Reaction.objects.filter(item=item, user=actor, kind=kind).first()
+    if existing is not None:
+        audit_log_record(actor=actor, action="reaction.remove", target=existing, before=audit_snapshot(existing))
+        existing.delete()
+        return False
+    reaction = Reaction.objects.create(item=item, user=actor, kind=kind)
+    audit_log_record(actor=actor, action="reaction.add", target=reaction, after=audit_snapshot(reaction))
+    return True
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, item: Item, uploaded_file: Any) -> Attachment:
+    """The author attaches a file. Size (settings.DTC_ATTACHMENT_MAX_BYTES) and type are checked on the
+    file's content (`dtc.community.attachments`) before anything is stored; a refused file leaves no
+    row and no file. Stored under a random name; the original name is kept (sanitised) for downloads."""
+    _require_active_user(actor)
+    item = _item_visible_locked(actor, item)
+    if item.author_id != actor.pk:
+        raise PermissionDenied(_("Alleen de auteur mag bestanden bijvoegen."))
+    facts = attachment_inspect(uploaded_file)
+    attachment = Attachment(
+        item=item,
+        original_name=facts.name,
+        content_type=facts.content_type,
+        size=facts.size,
+        sha256=facts.sha256,
+        uploaded_by=actor,
+    )
+    try:
+        uploaded_file.seek(0)
+        attachment.file.save(f"{uuid.uuid4().hex}{facts.extension}", File(uploaded_file), save=False)
+        attachment.save()
+        audit_log_record(
+            actor=actor, action="attachment.add", target=attachment,
+            after=audit_snapshot(attachment, fields=["item", "original_name", "content_type", "size", "sha256"]),
+        )
+    except BaseException:
+        # Nothing stored half: the row goes with the transaction, the file goes here.
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor: User, attachment: Attachment) -> None:
+    """The author, or a coordinator of one of the item's audience communities, removes an attachment.
+    The file is deleted from storage once the removal is committed."""
+    _require_active_user(actor)
+    item = _item_visible_locked(actor, attachment.item)
+    _require_author_or_coordinator(actor, item, _("Alleen de auteur of een coördinator mag bijlagen verwijderen."))
+    audit_log_record(
+        actor=actor, action="attachment.remove", target=attachment,
+        before=audit_snapshot(attachment, fields=["item", "original_name", "content_type", "size", "sha256"]),
+    )
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 
-EXCLUDED_PREFIXES = ("/account/", "/mijn/", "/cms/", "/beheer/", "/api/", "/documenten/", "/taal/", "/healthz")
+# /communities/: shared items can be narrowed at any moment (a public item withdrawn); never cached.
+EXCLUDED_PREFIXES = ("/account/", "/mijn/", "/communities/", "/cms/", "/beheer/", "/api/", "/documenten/", "/taal/", "/healthz")
 ALLOWED_COOKIES = {settings.LANGUAGE_COOKIE_NAME}
 # Headers set by middleware inside this one, stored with the page; everything else is added fresh.
 STORED_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options", "Last-Modified")

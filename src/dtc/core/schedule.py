@@ -31,9 +31,28 @@ def _purge_expired() -> object:
     return purge_expired.enqueue()
 
 
+def _notification_digests(frequency: str) -> Callable[[], object]:
+    def run() -> object:
+        from dtc.notifications.tasks import notification_digests_enqueue
+
+        # Hourly: each person's digest is due a day (week) after their previous one (see the service).
+        return notification_digests_enqueue.enqueue(frequency=frequency)
+
+    return run
+
+
+def _notifications_catch_up() -> object:
+    from dtc.notifications.tasks import notifications_catch_up
+
+    return notifications_catch_up.enqueue()
+
+
 JOBS: list[Job] = [
     Job("publish_scheduled", dt.timedelta(minutes=1), _publish_scheduled),
     Job("purge_expired", dt.timedelta(days=1), _purge_expired),
+    Job("notification_digest_daily", dt.timedelta(hours=1), _notification_digests("daily")),
+    Job("notification_digest_weekly", dt.timedelta(hours=1), _notification_digests("weekly")),
+    Job("notifications_catch_up", dt.timedelta(minutes=5), _notifications_catch_up),
 ]
 
 

@@ -26,11 +26,15 @@ def email_send(
 @task()
 def purge_expired() -> dict[str, int]:
     """Delete what has passed its retention period (see settings.DTC_RETENTION)."""
+    from dtc.community.services_directory import directory_purge_expired
     from dtc.core.models import AuditLogEntry
+    from dtc.notifications.services import notifications_purge_expired
     from dtc.organisations.services import organisations_purge_expired
 
     now = timezone.now()
     counts = organisations_purge_expired(now=now)
+    counts |= notifications_purge_expired(now=now)
+    counts |= directory_purge_expired(now=now)
     cutoff = now - dt.timedelta(days=settings.DTC_RETENTION["audit_log"])
     counts["audit_log"] = AuditLogEntry.objects.filter(created_at__lt=cutoff).delete()[0]
     return counts

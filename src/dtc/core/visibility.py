@@ -62,12 +62,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from wagtail.models import Page, PageQuerySet
 
 if TYPE_CHECKING:
-    from dtc.community.models import Community, CommunityMembership, Item
+    from dtc.community.models import Community, CommunityMembership, Event, Item
 
 P = TypeVar("P", bound=Page)
 
@@ -111,39 +111,65 @@ def community_memberships_active_for(user_id: int) -> QuerySet[CommunityMembersh
     )
 
 
-def _item_visible_condition(user_id: int) -> Q:
-    """The rule table as one SQL condition on Item, for the active user `user_id`."""
-    from dtc.community.models import Item, ItemAudience, OrganisationClient, Tlp
+def _user_reach(user_id: int) -> tuple[list[int], list[int], list[int], list[int]]:
+    """What the rule table needs to know about `user_id`, read in three small queries: their
+    organisations, the organisations that declared one of those as a client, their active
+    communities and, of those, the ones that count as a TLP organisation."""
+    from dtc.community.models import OrganisationClient
+    from dtc.organisations.models import Membership
 
-    my_orgs = _user_organisation_ids(user_id)
-    my_communities = community_memberships_active_for(user_id).values("community_id")
-    my_tlp_org_communities = (
+    my_orgs = list(Membership.objects.filter(user_id=user_id).values_list("organisation_id", flat=True))
+    orgs_i_am_client_of = (
+        list(
+            OrganisationClient.objects.filter(client_id__in=my_orgs)
+            .values_list("organisation_id", flat=True)
+            .distinct()
+        )
+        if my_orgs
+        else []
+    )
+    my_communities: list[int] = []
+    my_tlp_org_communities: list[int] = []
+    for community_id, counts_as_tlp_organisation in (
         community_memberships_active_for(user_id)
-        .filter(community__counts_as_tlp_organisation=True)
-        .values("community_id")
-    )
-    # Organisations that declared one of my organisations as their client.
-    orgs_i_am_client_of = OrganisationClient.objects.filter(client_id__in=my_orgs).values("organisation_id")
+        .values_list("community_id", "community__counts_as_tlp_organisation")
+        .distinct()
+    ):
+        my_communities.append(community_id)
+        if counts_as_tlp_organisation:
+            my_tlp_org_communities.append(community_id)
+    return my_orgs, orgs_i_am_client_of, my_communities, my_tlp_org_communities
 
+
+def _item_visible_condition(
+    user_id: int, known_reach: tuple[list[int], list[int], list[int], list[int]] | None = None
+) -> Q:
+    """The rule table as one SQL condition on Item, for the active user `user_id`.
+
+    The user's reach is read first (`_user_reach`) and written into the condition as short literal
+    lists: with nested subqueries instead, PostgreSQL joined the community memberships again for every
+    candidate item (bench/README.md, `community`). A branch whose list is empty is left out; its
+    EXISTS could never be true."""
+    from dtc.community.models import Item, ItemAudience, Tlp
+
+    my_orgs, orgs_i_am_client_of, my_communities, my_tlp_org_communities = known_reach or _user_reach(user_id)
     audience = ItemAudience.objects.filter(item_id=OuterRef("pk"))
-    names_me = Q(Exists(audience.filter(user_id=user_id)))
-    names_my_org = Q(Exists(audience.filter(organisation_id__in=my_orgs)))
-    names_org_i_am_client_of = Q(Exists(audience.filter(organisation_id__in=orgs_i_am_client_of)))
-    in_my_community = Q(Exists(audience.filter(community_id__in=my_communities)))
-    in_my_tlp_org_community = Q(Exists(audience.filter(community_id__in=my_tlp_org_communities)))
-
     published = Q(status=Item.Status.PUBLISHED)
-    community_labels = Q(tlp__in=[Tlp.CLEAR, Tlp.GREEN])
-    organisation_labels = Q(tlp__in=[Tlp.AMBER, Tlp.AMBER_STRICT])
-    return (
-        Q(author_id=user_id)
-        | (published & Q(tlp=Tlp.CLEAR, public_approved=True))
-        | (published & names_me)
-        | (published & ~Q(tlp=Tlp.RED) & names_my_org)
-        | (published & community_labels & in_my_community)
-        | (published & organisation_labels & in_my_tlp_org_community)
-        | (published & Q(tlp=Tlp.AMBER) & names_org_i_am_client_of)
-    )
+    # Cheapest first: PostgreSQL evaluates an OR left to right and stops at the first true branch.
+    reach = Q(tlp=Tlp.CLEAR, public_approved=True) | Q(Exists(audience.filter(user_id=user_id)))
+    if my_communities:
+        reach |= Q(tlp__in=[Tlp.CLEAR, Tlp.GREEN]) & Q(
+            Exists(audience.filter(community_id__in=my_communities))
+        )
+    if my_tlp_org_communities:
+        reach |= Q(tlp__in=[Tlp.AMBER, Tlp.AMBER_STRICT]) & Q(
+            Exists(audience.filter(community_id__in=my_tlp_org_communities))
+        )
+    if my_orgs:
+        reach |= ~Q(tlp=Tlp.RED) & Q(Exists(audience.filter(organisation_id__in=my_orgs)))
+    if orgs_i_am_client_of:
+        reach |= Q(tlp=Tlp.AMBER) & Q(Exists(audience.filter(organisation_id__in=orgs_i_am_client_of)))
+    return Q(author_id=user_id) | (published & reach)
 
 
 def items_visible_to(*, user: Any) -> QuerySet[Item]:
@@ -155,6 +181,51 @@ def items_visible_to(*, user: Any) -> QuerySet[Item]:
     if not _is_active_user(user):
         return Item.objects.none()
     return Item.objects.filter(_item_visible_condition(user.pk))
+
+
+class _InSubqueryArray(Func):
+    """`expression = ANY(ARRAY(subquery))` on PostgreSQL: the subquery runs once (an InitPlan) and
+    the comparison can use an index as a bitmap, combined with other indexes (BitmapAnd/BitmapOr).
+    Elsewhere the plain `expression IN (subquery)`."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        (lhs, lhs_params), (rhs, rhs_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+
+def items_visible_to_indexed(*, user: Any) -> QuerySet[Item]:
+    """The same items as `items_visible_to`, plus a condition PostgreSQL answers from indexes alone:
+    a superset of what `user` may see (their own items, public ones, and the items addressed to them,
+    their organisations, the organisations they are a client of or their communities, whatever the
+    label). For scans that start from another index, such as full-text search: PostgreSQL combines
+    the text index with these (BitmapAnd) and reads only rows that can be both, instead of every
+    matching row of the platform (bench/README.md, `community`). It widens nothing: the rule table
+    above still decides every row."""
+    from dtc.community.models import Item, ItemAudience, Tlp
+
+    if not _is_active_user(user):
+        return items_visible_to(user=user)
+    reach = _user_reach(user.pk)
+    my_orgs, orgs_i_am_client_of, my_communities, _ = reach
+    # One index-only scan per kind of recipient (a UNION ALL; an OR would read the table's rows).
+    addressed = ItemAudience.objects.filter(user_id=user.pk).values("item_id")
+    if my_orgs or orgs_i_am_client_of:
+        named = ItemAudience.objects.filter(organisation_id__in=[*my_orgs, *orgs_i_am_client_of])
+        addressed = addressed.union(named.values("item_id"), all=True)
+    if my_communities:
+        shared = ItemAudience.objects.filter(community_id__in=my_communities)
+        addressed = addressed.union(shared.values("item_id"), all=True)
+    candidates = (
+        Q(author_id=user.pk)
+        | Q(status=Item.Status.PUBLISHED, tlp=Tlp.CLEAR, public_approved=True)
+        | Q(_InSubqueryArray(F("pk"), Subquery(addressed)))
+    )
+    return Item.objects.filter(candidates).filter(_item_visible_condition(user.pk, reach))
 
 
 def item_get_visible(*, user: Any, item_id: int) -> Item:
@@ -231,3 +302,76 @@ def community_members_visible_to(*, user: Any, community: Community) -> QuerySet
     if not community.confidential_membership and is_active_member:
         return rows.filter(Q(status=CommunityMembership.Status.ACTIVE) | own)
     return rows.filter(own)
+
+
+# --- events (awareness sessions, intervision meetings, crisis exercises) ----------------------
+
+
+def events_visible_to(*, user: Any) -> QuerySet[Event]:
+    """The events `user` (AnonymousUser or None for a visitor) may see.
+
+    | event                         | who sees it                                               |
+    |-------------------------------|-----------------------------------------------------------|
+    | public (no community)         | everyone, also anonymous visitors and inactive accounts   |
+    | of a community                | the community's ACTIVE members, in person or through one  |
+    |                               | of their organisations (requested/invited: nothing)       |
+
+    A cancelled event stays visible to whoever could see it (pages mark it as cancelled); hidden
+    events are a 404 (`event_get_visible`) and never counted. One SQL query, no Python loop.
+    """
+    from dtc.community.models import Event
+
+    public = Q(community__isnull=True)
+    if not _is_active_user(user):
+        return Event.objects.filter(public)
+    my_communities = community_memberships_active_for(user.pk).values("community_id")
+    return Event.objects.filter(public | Q(community_id__in=my_communities))
+
+
+def event_get_visible(*, user: Any, event_id: int) -> Event:
+    """The event if `user` may see it; else Http404 — whether or not it exists (never a 403)."""
+    event = events_visible_to(user=user).filter(pk=event_id).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def item_recipients(*, item: Item) -> QuerySet[Any]:
+    """The active users who may see `item` — the rule table above read the other way round, in SQL.
+
+    Used by notifications (who may be told about an item) and kept consistent with `items_visible_to`
+    by a property test (`u in item_recipients(item=i)` iff `i in items_visible_to(user=u)`). Which rows
+    of the table apply depends only on the item, so they are chosen here; the people are one query.
+    A draft reaches nobody but its (active) author.
+    """
+    from django.contrib.auth import get_user_model
+
+    from dtc.community.models import CommunityMembership, Item, ItemAudience, OrganisationClient, Tlp
+    from dtc.organisations.models import Membership
+
+    users = get_user_model().objects.filter(is_active=True)
+    reach = Q(pk=item.author_id) if item.author_id is not None else Q(pk__in=[])
+    if item.status != Item.Status.PUBLISHED:
+        return users.filter(reach)
+    if item.tlp == Tlp.CLEAR and item.public_approved:
+        return users
+    audience = ItemAudience.objects.filter(item_id=item.pk)
+    named_orgs = audience.filter(organisation__isnull=False).values("organisation_id")
+    reach |= Q(pk__in=audience.filter(user__isnull=False).values("user_id"))
+    if item.tlp != Tlp.RED:
+        reach |= Q(pk__in=Membership.objects.filter(organisation_id__in=named_orgs).values("user_id"))
+    if item.tlp in (Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT):
+        communities = audience.filter(community__isnull=False)
+        if item.tlp in (Tlp.AMBER, Tlp.AMBER_STRICT):
+            communities = communities.filter(community__counts_as_tlp_organisation=True)
+        active = CommunityMembership.objects.filter(
+            status=CommunityMembership.Status.ACTIVE, community_id__in=communities.values("community_id")
+        )
+        reach |= Q(pk__in=active.filter(user__isnull=False).values("user_id"))
+        reach |= Q(pk__in=Membership.objects.filter(
+            organisation_id__in=active.filter(organisation__isnull=False).values("organisation_id")
+        ).values("user_id"))
+    if item.tlp == Tlp.AMBER:
+        clients = OrganisationClient.objects.filter(organisation_id__in=named_orgs).values("client_id")
+        reach |= Q(pk__in=Membership.objects.filter(organisation_id__in=clients).values("user_id"))
+    return users.filter(reach)

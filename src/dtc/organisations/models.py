@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -303,3 +304,22 @@ class OrganisationProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.product}"
+
+
+class FeedToken(models.Model):
+    """A personal secret for reading one's community feeds (Atom) in a feed reader, which cannot log in.
+
+    Only its SHA-256 is stored; the token itself is shown once. It reads feeds only (no other page or
+    API accepts it), and restricted items appear in feeds as title-less pointers (see
+    dtc.community.feeds). Retention: until the user revokes it or deletes the account."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_token")
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedtoken")
+        verbose_name_plural = _("feedtokens")
+
+    def __str__(self) -> str:
+        return f"feed token of {self.user_id}"

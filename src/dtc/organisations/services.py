@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -31,6 +33,7 @@ from dtc.core.models import AuditLogEntry
 from dtc.core.tasks import email_send
 from dtc.organisations.models import (
     Domain,
+    FeedToken,
     Invitation,
     Membership,
     Municipality,
@@ -709,3 +712,40 @@ def organisations_purge_expired(*, now: dt.datetime) -> dict[str, int]:
             accepted_at__isnull=True, created_at__lt=invitation_cutoff
         ).delete()[0],
     }
+
+
+# --- feed tokens ---------------------------------------------------------------------------------
+
+
+def _feed_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def feed_token_rotate(*, actor: User) -> str:
+    """A new personal feed token for `actor` (the old one stops working at once). Returns the token
+    itself, which is not stored: only its hash is."""
+    key = secrets.token_urlsafe(32)
+    revoked = FeedToken.objects.filter(user=actor).delete()[0] > 0
+    FeedToken.objects.create(user=actor, key_sha256=_feed_token_hash(key))
+    audit_log_record(actor=actor, action="feed_token.rotate" if revoked else "feed_token.create", target=actor)
+    return key
+
+
+@transaction.atomic
+def feed_token_revoke(*, actor: User) -> bool:
+    revoked = FeedToken.objects.filter(user=actor).delete()[0] > 0
+    if revoked:
+        audit_log_record(actor=actor, action="feed_token.revoke", target=actor)
+    return revoked
+
+
+def feed_token_user(*, key: str) -> User | None:
+    """The active user whose feed token `key` is, else None. Read-only; here beside its writers so
+    the hashing lives in one place."""
+    if not key or len(key) > 100:
+        return None
+    token = FeedToken.objects.select_related("user").filter(key_sha256=_feed_token_hash(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user

@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("gegevens/", views.privacy, name="privacy"),
+    path("feeds/", views.feed_token, name="feed_token"),
     path("gegevens/export.json", views.privacy_export, name="privacy_export"),
     path("gegevens/verwijderen/", views.account_delete, name="account_delete"),
 ]

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dtc.core.http import redirect_with_errors
@@ -31,6 +32,7 @@ from dtc.organisations.forms import (
 )
 from dtc.organisations.models import (
     Domain,
+    FeedToken,
     Invitation,
     Membership,
     Organisation,
@@ -412,4 +414,33 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         "organisations/account_delete.html",
         {"form": form, "crumbs": crumbs},
         status=400 if form.errors else 200,
+    )
+
+
+# --- the personal feed token --------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def feed_token(request: HttpRequest) -> HttpResponse:
+    """Make, replace or revoke the personal token for feed readers. A new token is shown once."""
+    new_key = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            if services.feed_token_revoke(actor=request.user):
+                messages.success(request, _("Uw feedtoken is ingetrokken. Feedlezers met de oude link krijgen niets meer."))
+            return redirect("organisations:feed_token")
+        new_key = services.feed_token_rotate(actor=request.user)
+    has_token = FeedToken.objects.filter(user=request.user).exists()
+    feed_url = request.build_absolute_uri(reverse("community:feed_all"))
+    return render(
+        request,
+        "organisations/feed_token.html",
+        {
+            "new_key": new_key,
+            "has_token": has_token,
+            "feed_url": feed_url,
+            "crumbs": [_home_crumb(), {"title": _("Feeds"), "url": ""}],
+        },
     )

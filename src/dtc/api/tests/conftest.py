@@ -1,5 +1,5 @@
-"""Small data for the API tests: a knowledge tree with live, draft and private pages, and two
-organisations with an admin, a member and an outsider."""
+"""Small data for the API tests: a knowledge tree with live, draft and private pages, two
+organisations with an admin, a member and an outsider, and a trust platform around them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from wagtail.models import Page, PageViewRestriction
 
+from dtc.community.tests.factories import (
+    CollaborationFactory,
+    CommunityFactory,
+    CommunityMembershipFactory,
+    ItemAudienceFactory,
+    ItemFactory,
+)
 from dtc.knowledge.tests.factories import (
     ArticlePageFactory,
     CategoryPageFactory,
@@ -103,3 +110,57 @@ def token_client(user: User) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     return client
+
+
+@pytest.fixture
+def platform(orgs):
+    """The trust platform around `orgs`:
+
+    - "Regio Utrecht" (open membership list, by request): the bakery (as organisation) and its
+      coordinator `coordinator`; items: GREEN by the coordinator, an anonymous GREEN post by the
+      bakery's member, the bakery admin's own published GREEN item and draft.
+    - "ISAC Bakkers" (confidential membership, counts as a TLP organisation): the bakery admin and a
+      `peer` in person; an AMBER item by the peer.
+    - "Thema Phishing" (by request): no members from the bakery (to ask to join).
+    - "Garage-overleg" (confidential): only the garage; an AMBER item the bakery never sees.
+    - A TLP:RED item for the bakery member in person.
+    """
+    coordinator = UserFactory(email="coordinator@regio.nl", name="Coco Coördinator", verified=True)
+    peer = UserFactory(email="collega@isac.nl", name="Petra Peer", verified=True)
+    owner = CollaborationFactory(name="Ondernemend Utrecht")
+    regio = CommunityFactory(name="Regio Utrecht", slug="regio-utrecht", owner=owner, by_request=True,
+                             description="Ondernemers in de regio.")
+    isac = CommunityFactory(name="ISAC Bakkers", slug="isac-bakkers", confidential=True, tlp_organisation=True)
+    thema = CommunityFactory(name="Thema Phishing", slug="thema-phishing", by_request=True)
+    garage_room = CommunityFactory(name="Garage-overleg", slug="garage-overleg", confidential=True,
+                                   tlp_organisation=True)
+    CommunityMembershipFactory(community=regio, user=coordinator, coordinator=True)
+    CommunityMembershipFactory(community=regio, user=None, organisation=orgs["bakery"])
+    CommunityMembershipFactory(community=isac, user=coordinator, coordinator=True)
+    CommunityMembershipFactory(community=isac, user=orgs["admin"])
+    CommunityMembershipFactory(community=isac, user=peer)
+    CommunityMembershipFactory(community=thema, user=coordinator, coordinator=True)
+    CommunityMembershipFactory(community=garage_room, user=orgs["outsider"], coordinator=True)
+
+    def item(audience: dict, **kwargs):
+        created = ItemFactory(**kwargs)
+        ItemAudienceFactory(item=created, **audience)
+        return created
+
+    return {
+        "coordinator": coordinator, "peer": peer,
+        "regio": regio, "isac": isac, "thema": thema, "garage_room": garage_room,
+        "green": item({"community": regio}, author=coordinator, published=True, green=True,
+                      title="Phishing met nepfacturen"),
+        "anonymous": item({"community": regio}, author=orgs["member"], published=True, green=True,
+                          anonymous=True, title="Anoniem: inbraak bij een lid"),
+        "own": item({"community": regio}, author=orgs["admin"], author_organisation=orgs["bakery"],
+                    published=True, green=True, title="Onze ervaring met back-ups"),
+        "draft": item({"community": regio}, author=orgs["admin"], green=True, title="Concept van de beheerder"),
+        "amber_isac": item({"community": isac}, author=peer, published=True, amber=True,
+                           title="Kwetsbaarheid in kassasoftware"),
+        "amber_garage": item({"community": garage_room}, author=orgs["outsider"], published=True, amber=True,
+                             title="Alleen voor de garage"),
+        "red": item({"user": orgs["member"]}, author=coordinator, published=True, red=True,
+                    title="Alleen voor het lid"),
+    }

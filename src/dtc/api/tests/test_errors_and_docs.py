@@ -43,9 +43,16 @@ def test_schema_is_openapi_3_with_our_paths_only(client):
     assert set(schema["paths"]) == {
         "/api/v1/principles/", "/api/v1/principles/{slug}/", "/api/v1/articles/", "/api/v1/articles/{slug}/",
         "/api/v1/organisations/", "/api/v1/organisations/{id}/", "/api/v1/auth/token/",
+        "/api/v1/communities/", "/api/v1/communities/{id}/", "/api/v1/communities/{id}/memberships/",
+        "/api/v1/communities/{id}/join/", "/api/v1/communities/{id}/items/",
+        "/api/v1/items/", "/api/v1/items/{id}/", "/api/v1/items/{id}/publish/", "/api/v1/items/{id}/marking/",
+        "/api/v1/items/{id}/comments/",
     }
     patch = schema["paths"]["/api/v1/organisations/{id}/"]["patch"]
     assert {"200", "400", "401", "403", "404"} <= set(patch["responses"])
+    create = schema["paths"]["/api/v1/items/"]["post"]
+    assert {"201", "400", "401", "403"} <= set(create["responses"])
+    assert schema["paths"]["/api/v1/items/"]["get"]["parameters"]  # the filters are documented
 
 
 def test_swagger_ui_has_no_inline_script_or_style(client):

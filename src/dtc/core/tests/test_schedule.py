@@ -23,7 +23,10 @@ def test_a_job_is_due_again_only_after_its_interval():
     due = due_jobs(last_run=last_run, now=NOW + dt.timedelta(minutes=1))
     assert [job.name for job in due] == ["publish_scheduled"]
     due = due_jobs(last_run=last_run, now=NOW + dt.timedelta(days=1))
-    assert {job.name for job in due} == {"publish_scheduled", "purge_expired"}
+    assert {job.name for job in due} == {
+        "publish_scheduled", "purge_expired", "notification_digest_daily", "notification_digest_weekly",
+        "notifications_catch_up",
+    }
 
 
 @pytest.mark.django_db
