@@ -334,3 +334,51 @@ def events_ical(
         entry.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
         calendar.add_component(entry)
     return calendar.to_ical()
+
+
+def trust_platform_user_data(*, user: Any) -> dict[str, Any]:
+    """What the trust platform holds about `user` personally (right of access): memberships in person,
+    what they wrote (items, comments, reactions), their expert profile, questions and registrations."""
+    from dtc.community.models import (
+        Comment,
+        CommunityMembership,
+        EventRegistration,
+        Expert,
+        ExpertQuestion,
+        Item,
+        Reaction,
+    )
+
+    expert = Expert.objects.filter(user=user).prefetch_related("specialties").first()
+    return {
+        "community_memberships": [
+            {"community": m.community.name, "role": m.role, "status": m.status, "since": m.created_at.isoformat()}
+            for m in CommunityMembership.objects.filter(user=user).select_related("community").order_by("pk")
+        ],
+        "items_written": [
+            {"id": i.pk, "title": i.title, "tlp": i.tlp, "status": i.status, "anonymous": i.anonymous,
+             "created_at": i.created_at.isoformat(), "body_markdown": i.body_markdown}
+            for i in Item.objects.filter(author=user).order_by("pk")
+        ],
+        "comments": [
+            {"item": c.item_id, "created_at": c.created_at.isoformat(), "body_markdown": c.body_markdown}
+            for c in Comment.objects.filter(author=user).order_by("pk")
+        ],
+        "reactions": [
+            {"item": r.item_id, "kind": r.kind, "created_at": r.created_at.isoformat()}
+            for r in Reaction.objects.filter(user=user).order_by("pk")
+        ],
+        "expert_profile": None if expert is None else {
+            "display_name": expert.display_name, "headline": expert.headline, "bio": expert.bio,
+            "province": expert.province, "listed": expert.listed, "accepts_questions": expert.accepts_questions,
+            "specialties": [s.name for s in expert.specialties.all()],
+        },
+        "questions_asked": [
+            {"subject": q.subject, "body": q.body, "answer": q.answer, "created_at": q.created_at.isoformat()}
+            for q in ExpertQuestion.objects.filter(asked_by=user).order_by("pk")
+        ],
+        "event_registrations": [
+            {"event": r.event.title, "starts_at": r.event.starts_at.isoformat(), "registered_at": r.created_at.isoformat()}
+            for r in EventRegistration.objects.filter(user=user).select_related("event").order_by("pk")
+        ],
+    }

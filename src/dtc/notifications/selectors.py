@@ -101,3 +101,23 @@ def watch_level_for(*, user: Any, community: Community | None = None, item: Item
     if row is None or row[0] is None or row[0] < 0:
         return WatchLevel.NORMAL, bool(row and row[1])
     return row[0], row[1]
+
+
+def notifications_user_data(*, user: Any) -> dict[str, Any]:
+    """What notifications hold about `user` (right of access): preferences, watch levels, inbox."""
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return {
+        "preferences": None if preference is None else {
+            "delivery": preference.delivery, "full_text_for_restricted": preference.full_text_for_restricted,
+        },
+        "watches": [
+            {"community": w.community_id, "item": w.item_id, "level": w.level}
+            for w in Watch.objects.filter(user=user).order_by("pk")
+        ],
+        # Only entries whose items the person may still see (hidden ones are not theirs to read).
+        "inbox": [
+            {"item": n.item_id, "event": n.event, "created_at": n.created_at.isoformat(),
+             "read_at": n.read_at.isoformat() if n.read_at else None}
+            for n in notifications_visible_for(user=user).order_by("pk")
+        ],
+    }

@@ -488,6 +488,9 @@ def user_data_export(*, user: User) -> dict[str, Any]:
     invitations = (
         Invitation.objects.filter(invited_by=user).select_related("organisation").order_by("created_at")
     )
+    from dtc.community.selectors_directory import trust_platform_user_data
+    from dtc.notifications.selectors import notifications_user_data
+
     audit = AuditLogEntry.objects.filter(actor=user).order_by("created_at", "id")
     return {
         "format": "dtc-user-export/1",
@@ -535,6 +538,9 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             }
             for a in audit
         ],
+        "trust_platform": trust_platform_user_data(user=user),
+        "notifications": notifications_user_data(user=user),
+        "feed_token": FeedToken.objects.filter(user=user).exists(),
     }
 
 

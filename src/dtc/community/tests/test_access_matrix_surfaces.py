@@ -208,7 +208,7 @@ def check_surfaces(plan: Plan) -> None:
 
 
 @pytest.mark.django_db
-@settings(max_examples=12, **MATRIX_SETTINGS)
+@settings(max_examples=10, **MATRIX_SETTINGS)
 @given(plan=plans())
 def test_access_matrix_on_every_surface(plan: Plan) -> None:
     check_surfaces(plan)
@@ -216,7 +216,7 @@ def test_access_matrix_on_every_surface(plan: Plan) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-@settings(max_examples=25, **MATRIX_SETTINGS)
+@settings(max_examples=20, **MATRIX_SETTINGS)
 @given(plan=plans())
 def test_access_matrix_on_every_surface_postgres(plan: Plan) -> None:
     check_surfaces(plan)

@@ -345,3 +345,27 @@ def test_municipalities_load_is_idempotent_and_complete():
     assert second == {"created": 0, "updated": 0, "total": 342}
     assert Municipality.objects.get(code="GM0344").province == "UT"
     assert Municipality.objects.filter(province="FL").count() == 6
+
+
+def test_export_holds_what_the_trust_platform_keeps_about_the_user(admin_user):
+    import json
+
+    from dtc.community.models import Comment, Expert
+    from dtc.community.tests.factories import CommunityMembershipFactory, ItemFactory
+    from dtc.notifications.models import NotificationPreference
+
+    CommunityMembershipFactory(user=admin_user)
+    item = ItemFactory(author=admin_user, title="Mijn melding")
+    Comment.objects.create(item=item, author=admin_user, body_markdown="Mijn reactie")
+    Expert.objects.create(user=admin_user, display_name="Mijn gidsnaam")
+    NotificationPreference.objects.create(user=admin_user, delivery="weekly")
+    services.feed_token_rotate(actor=admin_user)
+    data = services.user_data_export(user=admin_user)
+    json.dumps(data)
+    platform = data["trust_platform"]
+    assert len(platform["community_memberships"]) == 1
+    assert platform["items_written"][0]["title"] == "Mijn melding"
+    assert platform["comments"][0]["body_markdown"] == "Mijn reactie"
+    assert platform["expert_profile"]["display_name"] == "Mijn gidsnaam"
+    assert data["notifications"]["preferences"]["delivery"] == "weekly"
+    assert data["feed_token"] is True

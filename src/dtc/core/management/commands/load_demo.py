@@ -24,6 +24,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  Demo login:  {login['email']}  /  {organisations_demo.DEMO_PASSWORD}"
                                   f"   ({login['description']})")
             return
+        from dtc.community.demo import community_demo_load
         from dtc.community.demo_directory import directory_demo_load
         from dtc.knowledge.demo import knowledge_demo_load
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             organisations = organisations_demo.organisations_demo_load(with_users=with_demo_users)
             knowledge = knowledge_demo_load()
             directory = directory_demo_load(with_users=with_demo_users)
-        self.stdout.write(
-            json.dumps({"organisations": organisations, "knowledge": knowledge, "directory": directory})
-        )
+            community = community_demo_load(with_users=with_demo_users)
+        self.stdout.write(json.dumps({
+            "organisations": organisations, "knowledge": knowledge, "directory": directory, "community": community,
+        }))
