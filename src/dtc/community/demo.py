@@ -11,7 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from dtc.community.demo_directory import DEMO_COLLABORATION, DEMO_EXPERT_EMAIL
-from dtc.community.models import Collaboration, Community, CommunityMembership, Indicator, Item, ItemAudience, Tlp
+from dtc.community.models import (
+    Collaboration,
+    Community,
+    CommunityMembership,
+    Indicator,
+    Item,
+    ItemAudience,
+    Tlp,
+)
 from dtc.core.markdown import markdown_render_safe
 from dtc.organisations.demo import DEMO_BUSINESS_EMAIL, DEMO_ORGANISATION
 from dtc.organisations.models import Organisation, User
