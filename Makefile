@@ -85,7 +85,7 @@ test-fast: install-test assets
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 messages: install
-	cd src/dtc && ../../$(DTC) makemessages -l en -l nl --ignore '*/node_modules/*' && ../../$(DTC) compilemessages
+	cd src/dtc && ../../$(DTC) makemessages -l en --ignore '*/node_modules/*' && ../../$(DTC) compilemessages
 
 bench: install-test assets
 	$(BIN)/python -m bench.run all

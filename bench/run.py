@@ -16,6 +16,7 @@ from bench.common import BenchError, get_size, log
 # name -> module with run(size). Later benchmarks (alerts, scans, …) plug in here.
 BENCHMARKS: dict[str, str] = {
     "web": "bench.web",
+    "community": "bench.community",
 }
 
 

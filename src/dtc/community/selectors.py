@@ -71,7 +71,7 @@ def community_items_visible_to(*, user: Any, community: Community) -> QuerySet[I
     Http404 when the community itself is hidden from `user`."""
     if not visibility.communities_visible_to(user=user).filter(pk=community.pk).exists():
         raise Http404
-    items = visibility.items_in_community(visibility.items_visible_to(user=user), community=community)
+    items = visibility.community_items_visible_to(user=user, community=community)
     return items.select_related("author_organisation").order_by("-published_at", "-created_at", "-pk")
 
 

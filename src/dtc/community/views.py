@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -63,6 +63,18 @@ REQUESTED = CommunityMembership.Status.REQUESTED
 
 def _page(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("pagina"))
+
+
+def _page_of_items(request: HttpRequest, items: QuerySet[Item], per_page: int = PAGE_SIZE) -> Page:
+    """A page of a (visibility-filtered, ordered) item queryset, in two steps: count and order the
+    ids only — PostgreSQL answers that from indexes (migration 0004) without reading item rows —
+    then read the page's rows, in the same order. Same items as `_page`; far less read on a feed of
+    thousands (bench/README.md, `community`)."""
+    page = Paginator(items.values_list("pk", flat=True), per_page).get_page(request.GET.get("pagina"))
+    ids = list(page.object_list)
+    rows = {item.pk: item for item in items.filter(pk__in=ids)} if ids else {}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
 
 
 def _form_add_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -195,7 +207,7 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("author")
         .defer("body_markdown", "body_html")
     )
-    page = _page(request, items)
+    page = _page_of_items(request, items)
     own_open = (
         visibility.community_members_visible_to(user=request.user, community=community)
         .filter(status__in=[INVITED, REQUESTED])
@@ -498,7 +510,7 @@ def community_search(request: HttpRequest) -> HttpResponse:
             .select_related("author", "author_organisation")
             .defer("body_markdown", "body_html")
         )
-        page = _page(request, items)
+        page = _page_of_items(request, items)
     crumbs = [_home_crumb()]
     if community is not None:
         crumbs.append({"title": community.name, "url": reverse("community:detail", args=[community.pk])})

@@ -115,7 +115,7 @@ def _user_reach(user_id: int) -> tuple[list[int], list[int], list[int], list[int
     """What the rule table needs to know about `user_id`, read in three small queries: their
     organisations, the organisations that declared one of those as a client, their active
     communities and, of those, the ones that count as a TLP organisation."""
-    from dtc.community.models import OrganisationClient
+    from dtc.community.models import CommunityMembership, OrganisationClient
     from dtc.organisations.models import Membership
 
     my_orgs = list(Membership.objects.filter(user_id=user_id).values_list("organisation_id", flat=True))
@@ -130,9 +130,13 @@ def _user_reach(user_id: int) -> tuple[list[int], list[int], list[int], list[int
     )
     my_communities: list[int] = []
     my_tlp_org_communities: list[int] = []
+    # With the organisations as a literal list (not a subquery), PostgreSQL combines the two
+    # membership indexes (BitmapOr) instead of scanning every membership.
+    active = CommunityMembership.objects.filter(status=CommunityMembership.Status.ACTIVE).filter(
+        Q(user_id=user_id) | Q(organisation_id__in=my_orgs)
+    )
     for community_id, counts_as_tlp_organisation in (
-        community_memberships_active_for(user_id)
-        .values_list("community_id", "community__counts_as_tlp_organisation")
+        active.values_list("community_id", "community__counts_as_tlp_organisation")
         .distinct()
     ):
         my_communities.append(community_id)
@@ -255,6 +259,30 @@ def items_in_community(items: QuerySet[Item], *, community: Community) -> QueryS
     return items.filter(
         Exists(ItemAudience.objects.filter(item_id=OuterRef("pk"), community_id=community.pk))
     )
+
+
+def community_items_visible_to(*, user: Any, community: Community) -> QuerySet[Item]:
+    """Exactly `items_in_community(items_visible_to(user=user), community=community)`, written so that
+    PostgreSQL decides most rows of a community's feed from the item's own columns: when `user` is an
+    active member of `community`, its published CLEAR/GREEN items (and, if it counts as one TLP
+    organisation, its AMBER/AMBER+STRICT items) are visible by the rule table's community rows, so
+    that test comes first and the full rule (with its audience look-ups) runs only for the rest
+    (bench/README.md, `community`). Same rows; the surface access matrix checks it on every feed page."""
+    from dtc.community.models import Item, Tlp
+
+    if not _is_active_user(user):
+        return items_in_community(items_visible_to(user=user), community=community)
+    reach = _user_reach(user.pk)
+    _my_orgs, _client_of, my_communities, my_tlp_org_communities = reach
+    labels: list[str] = []
+    if community.pk in my_communities:
+        labels += [Tlp.CLEAR, Tlp.GREEN]
+    if community.pk in my_tlp_org_communities:
+        labels += [Tlp.AMBER, Tlp.AMBER_STRICT]
+    condition = _item_visible_condition(user.pk, reach)
+    if labels:
+        condition = Q(status=Item.Status.PUBLISHED, tlp__in=labels) | condition
+    return items_in_community(Item.objects.filter(condition), community=community)
 
 
 def communities_visible_to(*, user: Any) -> QuerySet[Community]:

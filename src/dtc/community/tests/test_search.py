@@ -211,7 +211,10 @@ def test_postgres_search_uses_the_gin_index_of_migration_0003(member, community)
     items = selectors.community_items_search(user=member, query="ransomware")
     sql, params = items.query.sql_with_params()
     with connection.cursor() as cursor:
+        # On a tiny table any plan is cheap: leave the planner only index scans, and take away the
+        # primary key and the visibility covering index (migration 0004), which would also do.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("DROP INDEX IF EXISTS community_item_visibility_cover")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "community_item_search_gin" in plan

@@ -265,7 +265,7 @@ def test_feed_runs_a_constant_number_of_queries(client, community, member, djang
     client = logged_in(client, member)
     for n in range(3):
         shared(community, title=f"Melding {n}", author=UserFactory())
-    with django_assert_max_num_queries(16) as few:
+    with django_assert_max_num_queries(17) as few:
         client.get(url("detail", community.pk))
     for n in range(20):
         shared(community, title=f"Extra {n}", author=UserFactory())
