@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -66,15 +66,28 @@ def _page(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page:
 
 
 def _page_of_items(request: HttpRequest, items: QuerySet[Item], per_page: int = PAGE_SIZE) -> Page:
-    """A page of a (visibility-filtered, ordered) item queryset, in two steps: count and order the
-    ids only — PostgreSQL answers that from indexes (migration 0004) without reading item rows —
-    then read the page's rows, in the same order. Same items as `_page`; far less read on a feed of
-    thousands (bench/README.md, `community`)."""
-    page = Paginator(items.values_list("pk", flat=True), per_page).get_page(request.GET.get("pagina"))
-    ids = list(page.object_list)
-    rows = {item.pk: item for item in items.filter(pk__in=ids)} if ids else {}
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page
+    """A page of a (visibility-filtered, ordered) item queryset, in two steps: first the page's ids
+    with the total beside them (a window count: one pass over the visible rows serves both, and
+    PostgreSQL answers it from indexes, migration 0004, without reading item rows), then the page's
+    rows, in the same order. Same items and numbering as `_page` (a number past the end gives the
+    last page); far less read on a feed of thousands (bench/README.md, `community`)."""
+    paginator = Paginator(items.values_list("pk", flat=True), per_page)
+    try:
+        number = max(1, int(request.GET.get("pagina") or 1))
+    except ValueError:
+        number = 1
+    with_total = items.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+    rows = list(with_total[(number - 1) * per_page : number * per_page])
+    if rows:
+        paginator.count = rows[0][1]  # type: ignore[misc]  # the cached_property, filled in
+    elif number > 1:  # past the end: the last page, as Paginator.get_page does
+        number = paginator.num_pages
+        rows = list(with_total[(number - 1) * per_page : number * per_page])
+    else:
+        paginator.count = 0  # type: ignore[misc]
+    ids = [pk for pk, _total in rows]
+    found = {item.pk: item for item in items.filter(pk__in=ids)} if ids else {}
+    return Page([found[pk] for pk in ids if pk in found], number, paginator)
 
 
 def _form_add_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -209,7 +222,7 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     page = _page_of_items(request, items)
     own_open = (
-        visibility.community_members_visible_to(user=request.user, community=community)
+        visibility.community_memberships_own(user=request.user, community=community)
         .filter(status__in=[INVITED, REQUESTED])
         .select_related("organisation", "user")
     )

@@ -307,6 +307,19 @@ def community_get_visible(*, user: Any, community_id: int) -> Community:
     return community
 
 
+def community_memberships_own(*, user: Any, community: Community) -> QuerySet[CommunityMembership]:
+    """`user`'s own memberships of `community` (in person or of their organisations), in any status.
+    One's own rows are always visible to oneself (last line of the member-list rule above), so this
+    needs no check beyond the caller having shown the community (`community_get_visible`)."""
+    from dtc.community.models import CommunityMembership
+
+    if not _is_active_user(user):
+        return CommunityMembership.objects.none()
+    return CommunityMembership.objects.filter(community=community).filter(
+        Q(user_id=user.pk) | Q(organisation_id__in=_user_organisation_ids(user.pk))
+    )
+
+
 def community_members_visible_to(*, user: Any, community: Community) -> QuerySet[CommunityMembership]:
     """The memberships of `community` that `user` may see listed; Http404 if the community is hidden.
 

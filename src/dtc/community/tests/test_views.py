@@ -394,3 +394,23 @@ def test_community_coordinator_opens_a_community(client):
 
 def test_others_cannot_open_a_community(client, outsider):
     assert logged_in(client, outsider).get(url("create")).status_code == 403
+
+
+def test_feed_pages_count_only_visible_items_and_clamp_the_page_number(client, community, member):
+    """The feed's two-step pages (ids with a window count, then rows): numbering as Django's own."""
+    for n in range(23):
+        shared(community, title=f"Zichtbaar {n:02d}", green=True, author=UserFactory())
+    for n in range(4):
+        shared(community, title=f"Verborgen {n}", red=True, author=UserFactory())  # RED to nobody named
+    client = logged_in(client, member)
+    first = client.get(url("detail", community.pk))
+    assert first.context["page"].paginator.count == 23 and first.context["page"].number == 1
+    assert len(first.context["entries"]) == 20 and "Verborgen" not in first.text
+    second = client.get(url("detail", community.pk), {"pagina": 2})
+    assert [item.title for item, _author in second.context["entries"]] == ["Zichtbaar 02", "Zichtbaar 01", "Zichtbaar 00"]
+    assert client.get(url("detail", community.pk), {"pagina": 9}).context["page"].number == 2
+    assert client.get(url("detail", community.pk), {"pagina": "abc"}).context["page"].number == 1
+    empty = CommunityFactory()
+    CommunityMembershipFactory(community=empty, user=member)
+    page = client.get(url("detail", empty.pk), {"pagina": 3}).context["page"]
+    assert page.paginator.count == 0 and page.number == 1 and list(page.object_list) == []
