@@ -86,7 +86,12 @@ def _page_of_items(request: HttpRequest, items: QuerySet[Item], per_page: int = 
     else:
         paginator.count = 0  # type: ignore[misc]
     ids = [pk for pk, _total in rows]
-    found = {item.pk: item for item in items.filter(pk__in=ids)} if ids else {}
+    # The ids came from `items` (visibility applied) a moment ago; read their rows as `items` would
+    # (same related rows and deferred fields) without compiling and running the rule a second time.
+    page_rows = Item.objects.filter(pk__in=ids)
+    page_rows.query.select_related = items.query.select_related
+    page_rows.query.deferred_loading = items.query.deferred_loading
+    found = {item.pk: item for item in page_rows} if ids else {}
     return Page([found[pk] for pk in ids if pk in found], number, paginator)
 
 
