@@ -19,29 +19,11 @@ from django.utils import timezone
 from e2e_support import assert_accessible, login, submit, user_create
 from playwright.sync_api import expect
 
+from dtc.community.tests.test_item_extras import pdf_bytes
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 MISP_EVENT = Path(__file__).parents[2] / "src/dtc/community/tests/fixtures/misp_event.json"
-
-
-def pdf_bytes() -> bytes:
-    """A small, valid PDF 1.4 (one empty page) with a correct cross-reference table."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 @pytest.fixture
