@@ -109,6 +109,16 @@ def item_search_query_clean(query: str) -> str:
     return " ".join((query or "").split())[:SEARCH_QUERY_MAX_LENGTH].strip()
 
 
+def items_full_text_match(items: QuerySet[Item], *, query: str) -> QuerySet[Item]:
+    """PostgreSQL: narrow `items` to those whose title + body match `query` (web-search syntax), with
+    exactly the expression of migration 0003's GIN index, so that PostgreSQL can use it."""
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    return items.alias(
+        search=SearchVector("title", "body_markdown", config=SEARCH_CONFIG)  # = migration 0003's index
+    ).filter(search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
+
+
 def community_items_search(*, user: Any, query: str, community: Community | None = None) -> QuerySet[Item]:
     """The items `user` may see that match `query`, newest first; within `community`'s audience when
     given (Http404 when that community is hidden from `user`). Empty for a query shorter than
@@ -133,11 +143,7 @@ def community_items_search(*, user: Any, query: str, community: Community | None
     if len(query) < SEARCH_QUERY_MIN_LENGTH:
         return items.none()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        items = items.alias(
-            search=SearchVector("title", "body_markdown", config=SEARCH_CONFIG)  # = migration 0003's index
-        ).filter(search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
+        items = items_full_text_match(items, query=query)
     else:
         for word in query.replace('"', " ").split():
             term = word.removeprefix("-")

@@ -207,25 +207,17 @@ def test_postgres_dutch_stemming_and_phrases(member, community):
 
 @pytest.mark.postgres
 def test_postgres_search_uses_the_gin_index_of_migration_0003(member, community):
-    """With enough items for the planner to care (3 000 the member may see, one match), the search's
-    text condition is answered by the GIN index — which it can only be when the selector's expression
-    is exactly the index's."""
-    from django.utils import timezone
+    """The search's text condition (`items_full_text_match`, which `community_items_search` applies)
+    can be answered by the GIN index — only possible when its expression is exactly the index's.
+    The rest of the search's plan is the planner's choice and depends on the data, so it is not
+    tested here; `bench/README.md` shows the plans at a million items."""
+    from dtc.community.models import Item
 
-    from dtc.community.models import Item, ItemAudience
-
-    now = timezone.now()
-    items = Item.objects.bulk_create(
-        [Item(kind="threat", title=f"Melding {n}", body_markdown="Phishing met nepfacturen.", tlp="GREEN",
-              status="published", published_at=now) for n in range(3000)]
-    )
-    ItemAudience.objects.bulk_create([ItemAudience(item=item, community=community) for item in items])
     shared(community, "Ransomware", green=True)
-    query = selectors.community_items_search(user=member, query="ransomware")
-    sql, params = query.values_list("pk", flat=True).query.sql_with_params()
+    assert titles(selectors.community_items_search(user=member, query="ransomware")) == ["Ransomware"]
+    sql, params = selectors.items_full_text_match(Item.objects.all(), query="ransomware").query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE community_item")
-        cursor.execute("ANALYZE community_itemaudience")
+        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "community_item_search_gin" in plan, plan
