@@ -20,12 +20,11 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from dtc.community import selectors
-from dtc.community.models import Community, Item, Tlp
+from dtc.community.models import TLP_POINTER_ONLY, Community, Item
 from dtc.core import visibility
 from dtc.organisations.services import feed_token_user
 
 FEED_SIZE = 50
-RESTRICTED_LABELS = {Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED}
 
 
 def feed_reader(request: HttpRequest) -> Any:
@@ -41,7 +40,7 @@ def feed_reader(request: HttpRequest) -> Any:
 
 
 def item_is_restricted(item: Item) -> bool:
-    return item.tlp in RESTRICTED_LABELS
+    return item.tlp in TLP_POINTER_ONLY
 
 
 class _ItemFeed(Feed):

@@ -52,7 +52,7 @@ from stix2patterns.v21.pattern import Pattern
 
 from dtc.community import selectors, services
 from dtc.community.indicators import indicator_normalise
-from dtc.community.models import Community, Indicator, Item, Tlp
+from dtc.community.models import TLP_ORDER, Community, Indicator, Item, Tlp
 from dtc.core.audit import audit_log_record
 from dtc.organisations.models import User
 
@@ -104,7 +104,7 @@ TLP1_MARKING_IDS: dict[str, str] = {
 TLP_BY_NAME: dict[str, str] = {value: label for label, value in TLP2_VALUES.items()} | {"white": Tlp.CLEAR}
 # MISP "tlp" taxonomy tags (version 2: clear, amber+strict; white kept for TLP 1.0).
 MISP_TLP_TAGS: dict[str, str] = {f"tlp:{value}": label for value, label in TLP_BY_NAME.items()}
-TLP_STRICTNESS: list[str] = list(services.TLP_ORDER)
+TLP_STRICTNESS: list[str] = list(TLP_ORDER)
 DEFAULT_IMPORT_TLP = Tlp.AMBER
 
 # --- indicator mappings -----------------------------------------------------------------------

@@ -197,6 +197,13 @@ class Tlp(models.TextChoices):
     RED = "RED", "TLP:RED"
 
 
+# Least strict first (the order of `Tlp`): what "lowering" or "narrowing" a label means.
+TLP_ORDER: list[str] = [Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED]
+# Labels whose title and text never leave the platform by a channel it does not control (e-mail,
+# feed readers) unless the person opted in: those channels carry a title-less pointer instead.
+TLP_POINTER_ONLY: frozenset[str] = frozenset({Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED})
+
+
 class Item(models.Model):
     """A shared item. Community-independent: its audience rows say where it goes (one or more
     communities, named organisations, named people)."""

@@ -27,6 +27,7 @@ from dtc.community import selectors
 from dtc.community.attachments import attachment_inspect
 from dtc.community.indicators import indicator_normalise
 from dtc.community.models import (
+    TLP_ORDER,
     Attachment,
     Collaboration,
     Comment,
@@ -49,9 +50,6 @@ ACTIVE = CommunityMembership.Status.ACTIVE
 INVITED = CommunityMembership.Status.INVITED
 REQUESTED = CommunityMembership.Status.REQUESTED
 COORDINATOR = CommunityMembership.MemberRole.COORDINATOR
-
-# Labels by strictness (FIRST TLP 2.0), least strict first.
-TLP_ORDER: list[str] = [Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED]
 
 
 # --- helpers (private) -----------------------------------------------------------------------

@@ -26,13 +26,12 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from dtc.community.models import Community, Tlp
+from dtc.community.models import TLP_ORDER, TLP_POINTER_ONLY, Community, Tlp
 from dtc.core import visibility
 from dtc.notifications.models import Notification
 
-RESTRICTED = (Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED)
 # Strictest first: the label a mail carries is that of the strictest content in it.
-STRICTNESS = [Tlp.RED, Tlp.AMBER_STRICT, Tlp.AMBER, Tlp.GREEN, Tlp.CLEAR]
+STRICTNESS = TLP_ORDER[::-1]
 EXCERPT_CHARS = 280
 
 
@@ -71,7 +70,7 @@ def mail_entries(*, user: Any, notifications: list[Notification], full_text: boo
     entries = []
     for notification in notifications:
         item = notification.item
-        pointer_only = item.tlp in RESTRICTED and not full_text
+        pointer_only = item.tlp in TLP_POINTER_ONLY and not full_text
         source = notification.comment.body_html if notification.comment_id else item.body_html  # type: ignore[union-attr]
         entries.append(
             MailEntry(

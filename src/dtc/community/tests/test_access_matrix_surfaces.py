@@ -84,7 +84,7 @@ def _check_lists(client: Client, plan: Plan, u: int, communities: list[Community
         expected = {items[i].pk for i in seen if c in plan.items[i].communities}
         html = response.content.decode()
         assert _linked_items(html) == expected, f"feed of community {c}"
-        # The total on the page is the visible count (the template says "n items" somewhere).
+        # The count the platform gives for this community is the visible count.
         assert visibility.item_count_visible_to(user=client.viewer, community=community) == len(expected)  # type: ignore[attr-defined]
 
 
