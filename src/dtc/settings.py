@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dtc.knowledge",
     "dtc.community",
     "dtc.notifications",
+    "dtc.advisories",
     "dtc.api",
     # Editorial content
     "wagtail.contrib.forms",
@@ -413,7 +414,21 @@ DTC_RETENTION = {
     "directory_requests": int(os.environ.get("DTC_RETAIN_DIRECTORY_REQUESTS_DAYS", "365")),
     # Registrations for an event, counted from its end.
     "event_registrations": int(os.environ.get("DTC_RETAIN_EVENT_REGISTRATIONS_DAYS", "90")),
+    # Alerts to organisations (incl. their "done / not relevant" answer), and their outbox rows.
+    "alerts": int(os.environ.get("DTC_RETAIN_ALERTS_DAYS", str(2 * 365))),
+    "alert_deliveries": int(os.environ.get("DTC_RETAIN_ALERT_DELIVERIES_DAYS", "90")),
 }
+# Tailored alerts (dtc.advisories).
+# CSAF providers polled by the scheduler, besides those an analyst adds in the admin (space-separated URLs).
+DTC_CSAF_PROVIDERS = os.environ.get("DTC_CSAF_PROVIDERS", "").split()
+# Largest CSAF document accepted (bytes); NCSC's and vendors' documents stay far below.
+DTC_CSAF_MAX_BYTES = int(os.environ.get("DTC_CSAF_MAX_BYTES", str(5 * 1024 * 1024)))
+# Messages per SMTP connection and per claimed batch; seconds a claimed batch is leased.
+DTC_ALERT_BATCH_SIZE = int(os.environ.get("DTC_ALERT_BATCH_SIZE", "200"))
+DTC_ALERT_LEASE_SECONDS = int(os.environ.get("DTC_ALERT_LEASE_SECONDS", "300"))
+DTC_ALERT_MAX_ATTEMPTS = int(os.environ.get("DTC_ALERT_MAX_ATTEMPTS", "8"))
+# Forwards to an IT supplier one person may send per 24 hours.
+DTC_ALERT_FORWARDS_PER_DAY = int(os.environ.get("DTC_ALERT_FORWARDS_PER_DAY", "20"))
 # Questions one person may ask experts per 24 hours.
 DTC_EXPERT_QUESTIONS_PER_DAY = int(os.environ.get("DTC_EXPERT_QUESTIONS_PER_DAY", "5"))
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from dtc.core.permissions import user_has_mfa
 
-BACK_OFFICE_PREFIXES = ("/beheer/", "/cms/")
+BACK_OFFICE_PREFIXES = ("/beheer/", "/cms/", "/analist/")
 
 
 class StaffMFAMiddleware:

@@ -416,3 +416,68 @@ def item_recipients(*, item: Item) -> QuerySet[Any]:
         clients = OrganisationClient.objects.filter(organisation_id__in=named_orgs).values("client_id")
         reach |= Q(pk__in=Membership.objects.filter(organisation_id__in=clients).values("user_id"))
     return users.filter(reach)
+
+
+# --- tailored alerts (dtc.advisories) ------------------------------------------------------------
+#
+# | object                          | who sees it                                                  |
+# |---------------------------------|--------------------------------------------------------------|
+# | advisory, revision, products,   | analysts only (group `analyst`, or superuser), active users  |
+# | message drafts, review queue    |                                                              |
+# | an alert (an organisation told  | the members of that organisation (any organisation role),    |
+# | about an advisory)              | active users; never other organisations, never anonymous     |
+# | an organisation's alert feed    | whoever holds the feed's secret URL (only its hash is stored)|
+# |                                 | — the feed carries TLP:CLEAR messages only                   |
+# | alert settings, webhook, feed   | admins of that organisation                                  |
+#
+# An alert can only exist for a TLP:CLEAR advisory (publishing refuses anything else), so an alert's
+# message may travel by e-mail, webhook and feed. Hidden alerts are a 404, never a 403.
+
+
+def is_analyst(user: Any) -> bool:
+    """Whether `user` works with raw advisories (all TLP labels) and messages."""
+    from dtc.organisations.models import Role
+
+    if not _is_active_user(user):
+        return False
+    return bool(user.is_superuser or user.groups.filter(name=Role.ANALYST.value).exists())
+
+
+def advisories_visible_to(*, user: Any) -> QuerySet[Any]:
+    """Raw advisories (any TLP): analysts see all, everyone else none."""
+    from dtc.advisories.models import Advisory
+
+    if not is_analyst(user):
+        return Advisory.objects.none()
+    return Advisory.objects.all()
+
+
+def advisory_get_visible(*, user: Any, advisory_id: int) -> Any:
+    advisory = advisories_visible_to(user=user).filter(pk=advisory_id).first()
+    if advisory is None:
+        raise Http404
+    return advisory
+
+
+def alerts_visible_to(*, user: Any) -> QuerySet[Any]:
+    """The alerts of the organisations `user` is a member of; nothing for visitors or inactive users."""
+    from dtc.advisories.models import Alert
+
+    if not _is_active_user(user):
+        return Alert.objects.none()
+    return Alert.objects.filter(organisation_id__in=_user_organisation_ids(user.pk))
+
+
+def alert_get_visible(*, user: Any, alert_id: int) -> Any:
+    """The alert if `user` may see it; else Http404 — whether or not it exists."""
+    alert = alerts_visible_to(user=user).filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def alert_recipient_is_member(*, user_id: int, organisation_id: int) -> bool:
+    """Checked again at send time: a person who left the organisation gets nothing more."""
+    from dtc.organisations.models import Membership
+
+    return Membership.objects.filter(user_id=user_id, organisation_id=organisation_id, user__is_active=True).exists()

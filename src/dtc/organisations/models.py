@@ -301,6 +301,8 @@ class OrganisationProduct(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "product"], name="organisation_product_unique")
         ]
+        # The alert audience reads (product, version) → organisation without touching the table.
+        indexes = [models.Index(fields=["product", "version", "organisation"], name="orgproduct_audience")]
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.product}"
