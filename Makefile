@@ -59,14 +59,17 @@ demo: install assets
 	$(DTC) load_demo --with-demo-users
 
 run: export DTC_SECURE_COOKIES ?= 0
+run: export DTC_EMAIL_HOST ?= 127.0.0.1
+run: export DTC_EMAIL_PORT ?= 1025
 run: demo
 	@echo ""
 	@echo "  DTC platform runs on  http://$(HOST):$(PORT)/"
 	@echo "  Back office (CMS):    http://$(HOST):$(PORT)/cms/   (staff must set up two-step verification first)"
 	@$(DTC) load_demo --print-logins
-	@echo "  Mail is printed here (set DTC_EMAIL_HOST to send it). Stop with Ctrl-C."
+	@echo "  Mail goes to the local mail catcher: read it on http://127.0.0.1:8025/  Stop with Ctrl-C."
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
+	  $(DTC) mailcatcher --smtp-port $(DTC_EMAIL_PORT) & \
 	  $(DTC) db_worker --queue-name '*' --interval 1 --verbosity 0 & \
 	  $(DTC) scheduler & \
 	  $(BIN)/gunicorn dtc.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - & \

@@ -47,12 +47,26 @@ def _notifications_catch_up() -> object:
     return notifications_catch_up.enqueue()
 
 
+def _advisories(task_name: str) -> Callable[[], object]:
+    def run() -> object:
+        from dtc.advisories import tasks
+
+        return getattr(tasks, task_name).enqueue()
+
+    return run
+
+
 JOBS: list[Job] = [
     Job("publish_scheduled", dt.timedelta(minutes=1), _publish_scheduled),
     Job("purge_expired", dt.timedelta(days=1), _purge_expired),
     Job("notification_digest_daily", dt.timedelta(hours=1), _notification_digests("daily")),
     Job("notification_digest_weekly", dt.timedelta(hours=1), _notification_digests("weekly")),
     Job("notifications_catch_up", dt.timedelta(minutes=5), _notifications_catch_up),
+    # Tailored alerts: poll CSAF providers; plan and send what is due (also the catch-up after a
+    # crashed worker: expired leases are picked up again); digests; "is your product list right?".
+    Job("csaf_providers_poll", dt.timedelta(minutes=15), _advisories("providers_poll")),
+    Job("alerts_deliver", dt.timedelta(minutes=1), _advisories("alerts_deliver")),
+    Job("products_reminders", dt.timedelta(days=1), _advisories("products_reminders")),
 ]
 
 

@@ -21,11 +21,11 @@ def test_a_job_is_due_again_only_after_its_interval():
     last_run = {job.name: NOW for job in JOBS}
     assert due_jobs(last_run=last_run, now=NOW + dt.timedelta(seconds=59)) == []
     due = due_jobs(last_run=last_run, now=NOW + dt.timedelta(minutes=1))
-    assert [job.name for job in due] == ["publish_scheduled"]
+    assert [job.name for job in due] == ["publish_scheduled", "alerts_deliver"]
     due = due_jobs(last_run=last_run, now=NOW + dt.timedelta(days=1))
     assert {job.name for job in due} == {
         "publish_scheduled", "purge_expired", "notification_digest_daily", "notification_digest_weekly",
-        "notifications_catch_up",
+        "notifications_catch_up", "csaf_providers_poll", "alerts_deliver", "products_reminders",
     }
 
 
