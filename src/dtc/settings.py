@@ -427,6 +427,8 @@ DTC_CSAF_MAX_BYTES = int(os.environ.get("DTC_CSAF_MAX_BYTES", str(5 * 1024 * 102
 DTC_ALERT_BATCH_SIZE = int(os.environ.get("DTC_ALERT_BATCH_SIZE", "200"))
 DTC_ALERT_LEASE_SECONDS = int(os.environ.get("DTC_ALERT_LEASE_SECONDS", "300"))
 DTC_ALERT_MAX_ATTEMPTS = int(os.environ.get("DTC_ALERT_MAX_ATTEMPTS", "8"))
+# Webhooks to loopback or private addresses (tests and closed networks only; SSRF otherwise).
+DTC_WEBHOOK_ALLOW_PRIVATE = env_bool("DTC_WEBHOOK_ALLOW_PRIVATE", False)
 # Days after which a product list counts as possibly out of date ("is this still right?").
 DTC_PRODUCTS_CONFIRM_DAYS = int(os.environ.get("DTC_PRODUCTS_CONFIRM_DAYS", "180"))
 # Forwards to an IT supplier one person may send per 24 hours.

@@ -32,6 +32,7 @@ urlpatterns = [
     path("sitemap.xml", knowledge_views.sitemap, name="sitemap"),
     path("communities/", include("dtc.community.urls")),
     path("samenwerkingsverbanden/", include("dtc.community.urls_collaborations")),
+    path("", include("dtc.advisories.urls")),
     path("", include(wagtail_urls)),
 ]
 

@@ -211,6 +211,9 @@ class VersionVerdict(models.Model):
             models.UniqueConstraint(fields=["revision", "product", "version"], name="verdict_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.version}: {'affected' if self.affected else 'not affected'}"
+
 
 class Urgency(models.TextChoices):
     URGENT = "urgent", _("Urgent: nu handelen")
@@ -342,6 +345,9 @@ class AlertOptOut(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="alert_opt_out_unique")]
+
+    def __str__(self) -> str:
+        return f"no alert e-mail for {self.user_id} at {self.organisation_id}"
 
 
 class Delivery(models.Model):

@@ -481,3 +481,18 @@ def alert_recipient_is_member(*, user_id: int, organisation_id: int) -> bool:
     from dtc.organisations.models import Membership
 
     return Membership.objects.filter(user_id=user_id, organisation_id=organisation_id, user__is_active=True).exists()
+
+
+def alert_recipients_members(*, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (user id, organisation id) pairs whose user is still an active member of that organisation:
+    `alert_recipient_is_member` for a whole batch in one query."""
+    from dtc.organisations.models import Membership
+
+    if not pairs:
+        return set()
+    rows = Membership.objects.filter(
+        user_id__in={user_id for user_id, _ in pairs},
+        organisation_id__in={organisation_id for _, organisation_id in pairs},
+        user__is_active=True,
+    ).values_list("user_id", "organisation_id")
+    return set(rows) & pairs

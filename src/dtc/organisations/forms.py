@@ -15,6 +15,8 @@ from dtc.organisations.models import (
     SizeClass,
     validate_kvk_number,
 )
+from dtc.organisations.product_import import CSV_MAX_BYTES
+from dtc.organisations.sbom import SBOM_MAX_BYTES
 from dtc.organisations.selectors import municipalities_by_province
 
 EMPTY = [("", _("— kies —"))]
@@ -96,6 +98,50 @@ class ProductSearchForm(forms.Form):
 class ProductAddForm(forms.Form):
     product = forms.IntegerField(widget=forms.HiddenInput)
     version = forms.CharField(label=_("Versie"), required=False, max_length=100)
+
+
+class ProductImportForm(forms.Form):
+    """One file to import; `kind` is a key of `product_import.FORMATS` ("csv" or "sbom")."""
+
+    file = forms.FileField(label=_("Bestand"), allow_empty_file=True)
+
+    LABELS = {
+        "csv": (
+            _("CSV-bestand"),
+            _(
+                "Een kopregel met leverancier, product en versie (of vendor, product, version), gescheiden "
+                "door puntkomma’s of komma’s. Hoogstens 1 MB."
+            ),
+            ".csv,text/csv",
+        ),
+        "sbom": (
+            _("SBOM-bestand (CycloneDX of SPDX, JSON)"),
+            _(
+                "Een software bill of materials van uw leverancier of uit uw eigen tooling: CycloneDX 1.4 tot "
+                "en met 1.6 of SPDX 2.2/2.3, als JSON. Hoogstens 5 MB."
+            ),
+            ".json,application/json",
+        ),
+    }
+    MAX_BYTES = {"csv": CSV_MAX_BYTES, "sbom": SBOM_MAX_BYTES}
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, prefix=kind, **kwargs)
+        self.kind = kind
+        label, help_text, accept = self.LABELS[kind]
+        self.fields["file"].label = label
+        self.fields["file"].help_text = help_text
+        self.fields["file"].widget.attrs["accept"] = accept
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES[self.kind]:
+            raise forms.ValidationError(
+                _("Het bestand is te groot (%(size)s kB); hoogstens %(max)s kB.")
+                % {"size": (upload.size + 1023) // 1024, "max": self.MAX_BYTES[self.kind] // 1024},
+                code="file_too_large",
+            )
+        return upload
 
 
 class InvitationForm(forms.Form):

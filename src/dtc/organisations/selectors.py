@@ -8,6 +8,7 @@ PermissionDenied (for members who are not admins). One condition per line, each 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -136,3 +137,64 @@ def municipalities_by_province() -> dict[str, list[Municipality]]:
     for municipality in Municipality.objects.order_by("province", "name"):
         grouped.setdefault(municipality.province, []).append(municipality)
     return grouped
+
+
+# --- "is this still right?": when the product list was last confirmed -----------------------------
+
+
+def products_confirm_days() -> int:
+    """After how many days the product list counts as stale (setting DTC_PRODUCTS_CONFIRM_DAYS)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "DTC_PRODUCTS_CONFIRM_DAYS", 180))
+
+
+@dataclass(frozen=True)
+class ProductsConfirmation:
+    confirmed_at: dt.datetime | None
+    due: bool  # never confirmed, or longer ago than `products_confirm_days()`
+
+
+def organisation_products_confirmation(
+    *, organisation: Organisation, now: dt.datetime | None = None
+) -> ProductsConfirmation:
+    """When the organisation last confirmed its product list, and whether it is time to ask again."""
+    from dtc.advisories.models import AlertSettings
+
+    confirmed_at = (
+        AlertSettings.objects.filter(organisation=organisation)
+        .values_list("products_confirmed_at", flat=True)
+        .first()
+    )
+    cutoff = (now or timezone.now()) - dt.timedelta(days=products_confirm_days())
+    return ProductsConfirmation(confirmed_at=confirmed_at, due=confirmed_at is None or confirmed_at < cutoff)
+
+
+def _stale_condition(*, days: int, now: dt.datetime | None) -> Q:
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    return Q(alert_settings__products_confirmed_at__isnull=True) | Q(
+        alert_settings__products_confirmed_at__lt=cutoff
+    )
+
+
+def organisations_products_stale(*, days: int, now: dt.datetime | None = None) -> QuerySet[Organisation]:
+    """Organisations whose product list was never confirmed, or not within `days` (for a reminder job).
+
+    Organisations without alert settings count as never confirmed. Reminding is the job's business
+    (AlertSettings.products_reminded_at); this only says whose list is due."""
+    return Organisation.objects.filter(_stale_condition(days=days, now=now)).order_by("pk")
+
+
+def organisations_products_confirm_due_for_user(
+    *, user: Any, days: int | None = None, now: dt.datetime | None = None
+) -> QuerySet[Organisation]:
+    """The user's organisations, where they are admin, whose product list is due for a check (dashboard)."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    admin_of = Membership.objects.filter(user=user, role=Membership.OrgRole.ADMIN).values("organisation_id")
+    return (
+        Organisation.objects.filter(pk__in=admin_of)
+        .filter(_stale_condition(days=products_confirm_days() if days is None else days, now=now))
+        .annotate(products_confirmed_at=F("alert_settings__products_confirmed_at"))
+        .order_by("name", "pk")
+    )

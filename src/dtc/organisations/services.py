@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,9 @@ def _organisation_validate(organisation: Organisation) -> None:
     if (
         organisation.kvk_number
         and "kvk_number" not in errors
-        and Organisation.objects.filter(kvk_number=organisation.kvk_number).exclude(pk=organisation.pk).exists()
+        and Organisation.objects.filter(kvk_number=organisation.kvk_number)
+        .exclude(pk=organisation.pk)
+        .exists()
     ):
         # The register is public; the message names no organisation, it only tells how to get in.
         errors["kvk_number"] = [
@@ -292,6 +294,102 @@ def organisation_product_remove(*, actor: User, organisation_product: Organisati
         before=audit_snapshot(organisation_product),
     )
     organisation_product.delete()
+
+
+PRODUCTS_IMPORT_MAX = 20_000
+
+
+@transaction.atomic
+def organisation_products_import(
+    *,
+    actor: User,
+    organisation: Organisation,
+    items: Sequence[tuple[int, str | None]],
+    source: str,
+) -> dict[str, int]:
+    """Add or update the products of a confirmed import preview (`product_import.preview_build`).
+
+    `items` are (product id, version); version None keeps the version already listed (the file named
+    none). Products not in the file stay on the list. All or nothing: a product that left the
+    catalogue since the preview, or a bad version, refuses the whole import. One audit record with
+    the counts and product ids; `source` names the format ("csv", "cyclonedx", "spdx").
+    """
+    _require_admin(actor, organisation)
+    wanted: dict[int, str | None] = {}
+    for product_id, version in items:
+        version = None if version is None else str(version).strip()
+        if version is not None and len(version) > 100:
+            raise ValidationError(_("Een versie is hoogstens 100 tekens lang."), code="version_length")
+        wanted[int(product_id)] = version
+    if not wanted:
+        raise ValidationError(_("Er is niets om toe te voegen."), code="import_empty")
+    if len(wanted) > PRODUCTS_IMPORT_MAX:
+        raise ValidationError(_("Te veel producten in één keer."), code="import_too_large")
+    existing = set(Product.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    if len(existing) != len(wanted):
+        raise ValidationError(
+            _("Een of meer producten staan niet meer in de catalogus. Laad het bestand opnieuw."),
+            code="product_gone",
+        )
+    uses = {
+        use.product_id: use
+        for use in OrganisationProduct.objects.select_for_update().filter(
+            organisation=organisation, product_id__in=wanted
+        )
+    }
+    new = [
+        OrganisationProduct(organisation=organisation, product_id=product_id, version=version or "")
+        for product_id, version in wanted.items()
+        if product_id not in uses
+    ]
+    changed = []
+    for product_id, use in uses.items():
+        version = wanted[product_id]
+        if version is not None and version != use.version:
+            use.version = version
+            changed.append(use)
+    OrganisationProduct.objects.bulk_create(new)
+    OrganisationProduct.objects.bulk_update(changed, ["version"])
+    counts = {"added": len(new), "updated": len(changed), "unchanged": len(wanted) - len(new) - len(changed)}
+    audit_log_record(
+        actor=actor,
+        action="product_use.import",
+        target=organisation,
+        after=counts
+        | {
+            "source": source,
+            "added_product_ids": sorted(use.product_id for use in new),
+            "updated_product_ids": sorted(use.product_id for use in changed),
+        },
+    )
+    return counts
+
+
+@transaction.atomic
+def products_confirm(
+    *, organisation: Organisation, actor: User, now: dt.datetime | None = None
+) -> dt.datetime:
+    """Record that an admin checked the product list is still right (the "Klopt nog" button).
+
+    Stored on the organisation's alert settings, made when missing; returns the moment recorded."""
+    from dtc.advisories.models import AlertSettings
+
+    _require_admin(actor, organisation)
+    now = now or timezone.now()
+    alert_settings, _created = AlertSettings.objects.select_for_update().get_or_create(
+        organisation=organisation
+    )
+    before = alert_settings.products_confirmed_at
+    alert_settings.products_confirmed_at = now
+    alert_settings.save(update_fields=["products_confirmed_at"])
+    audit_log_record(
+        actor=actor,
+        action="products.confirm",
+        target=organisation,
+        before={"products_confirmed_at": before.isoformat() if before else None},
+        after={"products_confirmed_at": now.isoformat()},
+    )
+    return now
 
 
 # --- invitations and memberships -------------------------------------------------------------
@@ -734,7 +832,9 @@ def feed_token_rotate(*, actor: User) -> str:
     key = secrets.token_urlsafe(32)
     revoked = FeedToken.objects.filter(user=actor).delete()[0] > 0
     FeedToken.objects.create(user=actor, key_sha256=_feed_token_hash(key))
-    audit_log_record(actor=actor, action="feed_token.rotate" if revoked else "feed_token.create", target=actor)
+    audit_log_record(
+        actor=actor, action="feed_token.rotate" if revoked else "feed_token.create", target=actor
+    )
     return key
 
 

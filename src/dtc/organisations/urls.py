@@ -16,6 +16,21 @@ urlpatterns = [
     ),
     path("organisaties/<int:pk>/producten/", views.organisation_products, name="products"),
     path(
+        "organisaties/<int:pk>/producten/importeren/",
+        views.organisation_products_import,
+        name="products_import",
+    ),
+    path(
+        "organisaties/<int:pk>/producten/importeren/bevestigen/",
+        views.organisation_products_import_confirm,
+        name="products_import_confirm",
+    ),
+    path(
+        "organisaties/<int:pk>/producten/klopt-nog/",
+        views.organisation_products_confirm,
+        name="products_confirm",
+    ),
+    path(
         "organisaties/<int:pk>/producten/<int:use_id>/verwijderen/",
         views.organisation_product_remove,
         name="product_remove",

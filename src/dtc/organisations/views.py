@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any, NoReturn
 
 from django import forms
@@ -16,18 +17,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dtc.core.http import redirect_with_errors
-from dtc.organisations import selectors, services
+from dtc.organisations import product_import, selectors, services
 from dtc.organisations.forms import (
     AccountDeleteForm,
     DomainForm,
     InvitationForm,
     OrganisationProfileForm,
     ProductAddForm,
+    ProductImportForm,
     ProductSearchForm,
 )
 from dtc.organisations.models import (
@@ -84,10 +88,15 @@ def _org_context(request: HttpRequest, organisation: Organisation, section: str)
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     organisations = selectors.organisations_for_user(user=request.user)
+    products_due = list(selectors.organisations_products_confirm_due_for_user(user=request.user)[:5])
     return render(
         request,
         "organisations/dashboard.html",
-        {"page": _page(request, organisations), "crumbs": [{"title": _("Mijn omgeving"), "url": ""}]},
+        {
+            "page": _page(request, organisations),
+            "products_due": products_due,
+            "crumbs": [{"title": _("Mijn omgeving"), "url": ""}],
+        },
     )
 
 
@@ -215,7 +224,10 @@ def organisation_products(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("organisations:products", organisation.pk)
     results = list(selectors.product_catalogue_search(query=query, limit=20)) if query else []
     failed_product = add_form.data.get("product") if add_form is not None and add_form.errors else None
+    confirmation = selectors.organisation_products_confirmation(organisation=organisation)
     context |= {
+        "confirmed_at": confirmation.confirmed_at,
+        "confirm_due": confirmation.due,
         "search_form": search_form,
         "query": query,
         "results": results,
@@ -236,6 +248,121 @@ def organisation_product_remove(request: HttpRequest, pk: int, use_id: int) -> H
     )
     services.organisation_product_remove(actor=request.user, organisation_product=use)
     messages.success(request, _("%(product)s is uit uw lijst verwijderd.") % {"product": use.product})
+    return redirect("organisations:products", organisation.pk)
+
+
+# The pending import between preview and confirm: only (product id, version) pairs, a one-time token
+# and the organisation, in the server-side session. The preview itself is rendered from the upload.
+IMPORT_SESSION_KEY = "dtc.organisations.products_import"
+UNMATCHED_SHOWN = 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_products_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a CSV or SBOM; on success show the preview (matched / unmatched) with a confirm button."""
+    organisation = selectors.organisation_get_for_admin(user=request.user, organisation_id=pk)
+    kind = request.POST.get("format", "") if request.method == "POST" else ""
+    import_forms = {
+        name: ProductImportForm(
+            request.POST if name == kind else None, request.FILES if name == kind else None, kind=name
+        )
+        for name in product_import.FORMATS
+    }
+    file_errors: list[str] = []
+    if request.method == "POST":
+        form = import_forms.get(kind)
+        if form is None:
+            file_errors = [_("Kies een bestand in een van de formulieren hieronder.")]
+        elif form.is_valid():
+            try:
+                parsed = product_import.file_parse(kind=kind, data=form.cleaned_data["file"].read())
+            except product_import.ImportFileError as exc:
+                file_errors = exc.errors
+            else:
+                return _products_import_preview(request, organisation, parsed)
+    context = _org_context(request, organisation, "products") | {
+        "import_forms": list(import_forms.values()),
+        "failed_kind": kind,
+        "file_errors": file_errors,
+        "crumbs": _org_crumbs(
+            organisation,
+            (_("Producten"), reverse("organisations:products", args=[organisation.pk])),
+            (_("Importeren"), ""),
+        ),
+    }
+    failed = request.method == "POST"
+    return render(
+        request, "organisations/organisation_products_import.html", context, status=400 if failed else 200
+    )
+
+
+def _products_import_preview(
+    request: HttpRequest, organisation: Organisation, parsed: product_import.ParsedFile
+) -> HttpResponse:
+    preview = product_import.preview_build(organisation=organisation, parsed=parsed)
+    token = secrets.token_urlsafe(16)
+    request.session[IMPORT_SESSION_KEY] = {
+        "organisation": organisation.pk,
+        "token": token,
+        "source": parsed.kind,
+        "items": preview.items,
+    }
+    context = _org_context(request, organisation, "products") | {
+        "preview": preview,
+        "counts": preview.counts,
+        "unmatched_shown": preview.unmatched[:UNMATCHED_SHOWN],
+        "unmatched_hidden": max(0, len(preview.unmatched) - UNMATCHED_SHOWN),
+        "token": token,
+        "crumbs": _org_crumbs(
+            organisation,
+            (_("Producten"), reverse("organisations:products", args=[organisation.pk])),
+            (_("Importeren"), reverse("organisations:products_import", args=[organisation.pk])),
+            (_("Controleren"), ""),
+        ),
+    }
+    return render(request, "organisations/organisation_products_import_preview.html", context)
+
+
+@login_required
+@require_POST
+def organisation_products_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_get_for_admin(user=request.user, organisation_id=pk)
+    pending = request.session.get(IMPORT_SESSION_KEY) or {}
+    if pending.get("organisation") != organisation.pk or not constant_time_compare(
+        str(pending.get("token", "")), request.POST.get("token", "")
+    ):
+        messages.error(request, _("Deze controle is verlopen of al gebruikt. Laad het bestand opnieuw."))
+        return redirect("organisations:products_import", organisation.pk)
+    try:
+        counts = services.organisation_products_import(
+            actor=request.user,
+            organisation=organisation,
+            items=[(int(product_id), version) for product_id, version in pending["items"]],
+            source=pending["source"],
+        )
+    except ValidationError as exc:
+        return redirect_with_errors(request, exc, "organisations:products_import", organisation.pk)
+    del request.session[IMPORT_SESSION_KEY]
+    messages.success(
+        request,
+        ngettext(
+            "Import verwerkt: %(added)d product toegevoegd, %(updated)d bijgewerkt.",
+            "Import verwerkt: %(added)d producten toegevoegd, %(updated)d bijgewerkt.",
+            counts["added"],
+        )
+        % counts,
+    )
+    return redirect("organisations:products", organisation.pk)
+
+
+@login_required
+@require_POST
+def organisation_products_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Klopt nog" button: the admin says the product list is still right."""
+    organisation = selectors.organisation_get_for_admin(user=request.user, organisation_id=pk)
+    services.products_confirm(organisation=organisation, actor=request.user)
+    messages.success(request, _("Dank u. Wij vragen het u over een tijd opnieuw."))
     return redirect("organisations:products", organisation.pk)
 
 
@@ -429,7 +556,9 @@ def feed_token(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             if services.feed_token_revoke(actor=request.user):
-                messages.success(request, _("Uw feedtoken is ingetrokken. Feedlezers met de oude link krijgen niets meer."))
+                messages.success(
+                    request, _("Uw feedtoken is ingetrokken. Feedlezers met de oude link krijgen niets meer.")
+                )
             return redirect("organisations:feed_token")
         new_key = services.feed_token_rotate(actor=request.user)
     has_token = FeedToken.objects.filter(user=request.user).exists()

@@ -20,10 +20,13 @@ class Command(BaseCommand):
         from dtc.organisations import demo as organisations_demo
 
         if print_logins:
-            for login in organisations_demo.DEMO_LOGINS:
+            from dtc.advisories.demo import DEMO_ANALYST_LOGINS
+
+            for login in [*organisations_demo.DEMO_LOGINS, *DEMO_ANALYST_LOGINS]:
                 self.stdout.write(f"  Demo login:  {login['email']}  /  {organisations_demo.DEMO_PASSWORD}"
                                   f"   ({login['description']})")
             return
+        from dtc.advisories.demo import advisories_demo_load
         from dtc.community.demo import community_demo_load
         from dtc.community.demo_directory import directory_demo_load
         from dtc.knowledge.demo import knowledge_demo_load
@@ -33,6 +36,8 @@ class Command(BaseCommand):
             knowledge = knowledge_demo_load()
             directory = directory_demo_load(with_users=with_demo_users)
             community = community_demo_load(with_users=with_demo_users)
+            advisories = advisories_demo_load(with_users=with_demo_users)
         self.stdout.write(json.dumps({
             "organisations": organisations, "knowledge": knowledge, "directory": directory, "community": community,
+            "advisories": advisories,
         }))
