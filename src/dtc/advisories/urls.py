@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from dtc.advisories import feeds, views
+from dtc.advisories import feeds, views, views_intake
 
 app_name = "advisories"
 
 urlpatterns = [
     path("analist/waarschuwingen/", views.analyst_list, name="analyst_list"),
+    path("analist/waarschuwingen/importeren/", views_intake.advisories_import, name="import"),
+    path("analist/waarschuwingen/bronnen/", views_intake.provider_add, name="provider_add"),
+    path("analist/waarschuwingen/bronnen/ophalen/", views_intake.providers_poll, name="providers_poll"),
+    path("analist/waarschuwingen/bronnen/<int:pk>/", views_intake.provider_toggle, name="provider_toggle"),
     path("analist/waarschuwingen/koppelen/", views.review_queue, name="review_queue"),
     path("analist/waarschuwingen/koppelen/alias/", views.alias_add, name="alias_add"),
     path("analist/waarschuwingen/koppelen/niet-in-catalogus/", views.review_dismiss, name="review_dismiss"),
