@@ -48,14 +48,14 @@ def _stale_organisations(*, now: dt.datetime) -> list[int]:
 def products_reminders_send(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """E-mail the admins of organisations whose product list may be out of date: alerts are only as
     good as that list. At most one reminder per organisation per period; returns e-mails sent."""
-    from django.core.mail import EmailMultiAlternatives, get_connection
+    from django.core.mail import EmailMultiAlternatives, mailers
 
     now = now or timezone.now()
     sent = 0
     organisation_ids = _stale_organisations(now=now)[:limit]
     if not organisation_ids:
         return 0
-    with get_connection() as connection:
+    with mailers.default as connection:
         for organisation in Organisation.objects.filter(pk__in=organisation_ids):
             with transaction.atomic():
                 alert_settings, _ = AlertSettings.objects.select_for_update().get_or_create(

@@ -218,3 +218,18 @@ def feed_alerts(*, organisation: Organisation) -> QuerySet[Alert]:
         .select_related("advisory__message")
         .order_by("-created_at", "-id")[:FEED_SIZE]
     )
+
+
+def alerts_user_data(*, user: Any) -> dict[str, Any]:
+    """What tailored alerts hold about a person (right of access): the organisations for which they
+    asked for no alert e-mail. Alerts themselves belong to the organisation, not to a person."""
+    from dtc.advisories.models import AlertOptOut
+
+    return {
+        "alert_email_opt_outs": [
+            {"organisation": row["organisation__name"], "since": row["created_at"].isoformat()}
+            for row in AlertOptOut.objects.filter(user=user)
+            .order_by("organisation__name")
+            .values("organisation__name", "created_at")
+        ]
+    }
