@@ -142,11 +142,16 @@ def _demo_message_publish(analyst: Any) -> int:
     """Publish the drafted message of the first non-urgent CLEAR sample advisory that concerns the demo
     bakery, so its inbox shows an alert. Leaves the others for the newcomer to publish."""
     from dtc.advisories import services
-    from dtc.advisories.models import Advisory, Message, Tlp, Urgency
+    from dtc.advisories.models import Advisory, AlertSettings, Message, Tlp, Urgency
 
     bakery = Organisation.objects.filter(kvk_number=DEMO_ORGANISATION["kvk_number"]).first()
     if bakery is None or Message.objects.filter(status=Message.Status.PUBLISHED).exists():
         return 0
+    # The default for non-urgent alerts is the daily digest at 07:00; the demo bakery wants every alert
+    # at once, so a newcomer sees the e-mail in the mail catcher straight away.
+    AlertSettings.objects.update_or_create(
+        organisation=bakery, defaults={"email_other": AlertSettings.EmailOther.IMMEDIATE}
+    )
     used = set(bakery.product_uses.values_list("product_id", flat=True))
     candidates = Advisory.objects.filter(tlp=Tlp.CLEAR, current_revision__isnull=False, message__isnull=True)
     for advisory in candidates.order_by("tracking_id"):

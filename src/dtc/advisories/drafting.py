@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dtc.advisories.models import Advisory, AdvisoryProduct, ProductStatus, Urgency, Vulnerability
+from dtc.advisories.versions import range_describe
 
 URGENT_CVSS = Decimal("9.0")
 SUMMARY_CHARS = 600
@@ -63,7 +64,10 @@ def _all_versions(product: AdvisoryProduct) -> bool:
 def _product_label(product: AdvisoryProduct) -> str:
     if product.catalogue_product is not None:
         return str(product.catalogue_product)
-    label = " ".join(part for part in [product.vendor, product.product_name] if part)
+    vendor, name = product.vendor.strip(), product.product_name.strip()
+    if vendor and name.lower().startswith(vendor.lower()):
+        vendor = ""  # "WordPress" + "WordPress": say it once
+    label = " ".join(part for part in [vendor, name] if part)
     return label or product.full_name
 
 
@@ -77,7 +81,7 @@ def _affected_by_product(products: list[AdvisoryProduct]) -> dict[str, list[str]
         if _all_versions(product):
             text = _("alle versies")
         else:
-            text = product.version_text.strip() or _("versie niet opgegeven")
+            text = range_describe(product.vers or product.version_text)
         if text not in versions:
             versions.append(text)
     return grouped

@@ -224,8 +224,15 @@ def alert_mail_raw(
 
 
 def products_line(products: list[tuple[str, str, str]]) -> str:
-    """ "Vendor Product 1.2, Vendor Other" from (vendor, name, version) triples."""
-    return ", ".join(" ".join(part for part in triple if part) for triple in products)
+    """ "Vendor Product 1.2, Vendor Other" from (vendor, name, version) triples; the vendor once when the
+    product name starts with it ("WordPress 6.8", not "WordPress WordPress 6.8")."""
+
+    def label(vendor: str, name: str, version: str) -> str:
+        if vendor and name.lower().startswith(vendor.lower()):
+            vendor = ""
+        return " ".join(part for part in (vendor, name, version) if part)
+
+    return ", ".join(label(*triple) for triple in products)
 
 
 def _alert_bodies(

@@ -171,3 +171,38 @@ def _contains(vers: str, version: str) -> bool | None:
         return bool(version_class(version) in parsed)
     except Exception:  # noqa: BLE001 - univers raises many types on odd input
         return None
+
+
+
+def range_describe(version_text: str) -> str:
+    """A version range in plain Dutch for a business owner: "vers:semver/>=6.8.0|<6.8.3" →
+    "vanaf 6.8.0 tot 6.8.3"; "vers:unknown/*" → "alle versies"; free text stays the vendor's own
+    wording except for a leading comparator ("<R511.5_TCU4_HF4" → "ouder dan R511.5_TCU4_HF4")."""
+    from django.utils.translation import gettext as _
+
+    text = (version_text or "").strip()
+    if not text:
+        return _("versie niet opgegeven")
+    is_vers = text.startswith("vers:") and "/" in text
+    constraints = text.split("/", 1)[1].strip() if is_vers else text
+    if constraints in ("*", ""):
+        return _("alle versies")
+    words = {
+        "<": _("ouder dan %(v)s"),
+        "<=": _("%(v)s en ouder"),
+        ">": _("nieuwer dan %(v)s"),
+        ">=": _("vanaf %(v)s"),
+        "!=": _("behalve %(v)s"),
+        "=": _("versie %(v)s"),
+    }
+    pieces: list[tuple[str, str]] = []
+    for raw in constraints.split("|") if is_vers else [constraints]:
+        raw = raw.strip()
+        operator = next((op for op in ("<=", ">=", "!=", "<", ">", "=") if raw.startswith(op)), "")
+        version = raw[len(operator) :].strip()
+        if not operator and is_vers:
+            operator = "="
+        pieces.append((operator, version))
+    if len(pieces) == 2 and pieces[0][0] == ">=" and pieces[1][0] == "<":
+        return _("vanaf %(a)s tot %(b)s") % {"a": pieces[0][1], "b": pieces[1][1]}
+    return ", ".join(words[op] % {"v": version} if op else version for op, version in pieces)

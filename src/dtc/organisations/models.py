@@ -273,6 +273,9 @@ class Product(models.Model):
         ]
 
     def __str__(self) -> str:
+        # "WordPress WordPress" and "Microsoft Microsoft 365 Apps" say the vendor once.
+        if self.name.lower().startswith(self.vendor.lower()):
+            return self.name
         return f"{self.vendor} {self.name}"
 
 

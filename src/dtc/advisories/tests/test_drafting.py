@@ -79,7 +79,7 @@ def test_a_medium_advisory_with_a_fix_is_normal_and_points_to_updates():
     assert "matig ernstig" in draft["what"]
     assert "CVE-2025-0001" in draft["what"]
     assert "Een lek in de webinterface." in draft["what"]
-    assert "- Acme Router: < 2.0" in draft["who"]
+    assert "- Acme Router: ouder dan 2.0" in draft["who"]  # plain words, not "< 2.0"
     assert draft["steps"].splitlines()[0] == "Installeer versie V3.1.4 of nieuwer."
     assert "IT-leverancier" in draft["steps"]
     assert draft["principle"] == "Voer updates uit"
