@@ -17,6 +17,7 @@ from bench.common import BenchError, get_size, log
 BENCHMARKS: dict[str, str] = {
     "web": "bench.web",
     "community": "bench.community",
+    "alerts": "bench.alerts",
 }
 
 

@@ -227,10 +227,20 @@ def _claim(*, channel: str, ids_query: Any = None, limit: int, now: dt.datetime)
 
 
 def _mark_sent(ids: list[int]) -> None:
-    """Committed at once (autocommit): the server accepted the message."""
-    Delivery.objects.filter(id__in=ids, state=SENDING).update(
-        state=SENT, sent_at=timezone.now(), lease_until=None, last_error=""
-    )
+    """Committed at once, right after the server accepted the message.
+
+    On PostgreSQL without waiting for the disk flush (`synchronous_commit off` for this transaction
+    only): the commit is visible to every other worker at once, so a killed worker changes nothing;
+    only a crash of the database server itself could lose the last fraction of a second of these
+    marks, and those few messages would be sent again. It halves the cost per message (measured in
+    bench/README.md)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        Delivery.objects.filter(id__in=ids, state=SENDING).update(
+            state=SENT, sent_at=timezone.now(), lease_until=None, last_error=""
+        )
 
 
 def _mark_failure(ids: list[int], *, attempts: int, permanent: bool, error: str) -> None:

@@ -5,16 +5,15 @@ Identity is (publisher namespace, tracking id); every revision is kept (CSAF 2.0
 a new version is a new document, the old one stays valid history). A revision is *significant* —
 worth sending again — when it adds affected products, a fix, or an "exploited" flag compared with the
 revision before it in time; a typo fix is not. Products are mapped to the catalogue in a fixed order:
-alias, CPE vendor:product, PURL type/namespace/name, normalised vendor + product name. What stays
-unmapped waits in the analysts' review queue under its `match_key`.
+alias, CPE vendor:product, PURL type/namespace/name, normalised vendor + product name (keys as in
+`dtc.organisations.catalogue`). What stays unmapped waits in the analysts' review queue under its
+`match_key` (`catalogue.product_key`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -33,6 +32,7 @@ from dtc.advisories.models import (
 )
 from dtc.advisories.versions import range_from_product
 from dtc.core.audit import audit_log_record
+from dtc.organisations.catalogue import LEGAL_SUFFIXES, cpe_key, normalise, product_key, purl_key
 
 ImportStatus = Literal["imported", "updated", "unchanged", "rejected"]
 
@@ -46,68 +46,13 @@ class ImportOutcome:
 
 
 # --- normalising names ---------------------------------------------------------------------------
+# The rules live in `dtc.organisations.catalogue`, shared with the organisations' product import so that
+# an alias added in the review queue also matches a CSV or SBOM row. The old names stay for callers.
 
-# Legal-form suffixes dropped at the end of a name: "Johnson Controls, Inc." == "Johnson Controls Inc".
-_LEGAL_SUFFIXES = [
-    ("incorporated",), ("inc",), ("llc",), ("gmbh",), ("b", "v"), ("bv",), ("n", "v"), ("nv",), ("corp",),
-    ("corporation",), ("co",), ("ltd",), ("limited",), ("ag",), ("plc",), ("s", "a"), ("sa",), ("se",),
-    ("s", "p", "a"), ("spa",), ("oy",), ("ab",), ("as",), ("kg",), ("co", "kg"), ("gmbh", "co", "kg"),
-]  # fmt: skip
-_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-def normalise(text: str) -> str:
-    """Lower-case words without punctuation, accents or a trailing legal form, single-spaced."""
-    folded = unicodedata.normalize("NFKD", text or "")
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
-    words = _WORD_RE.findall(folded)
-    stripped = True
-    while stripped:
-        stripped = False
-        for suffix in sorted(_LEGAL_SUFFIXES, key=len, reverse=True):
-            if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
-                words = words[: -len(suffix)]
-                stripped = True
-                break
-    return " ".join(words)
-
-
-def match_key(vendor: str, product_name: str) -> str:
-    """The normalised "vendor product", without repeating a vendor the product name starts with
-    ("Microsoft" + "Microsoft Edge" → "microsoft edge"). The review queue groups rows by it."""
-    vendor_n, product_n = normalise(vendor), normalise(product_name)
-    if not vendor_n:
-        return product_n
-    if not product_n:
-        return vendor_n
-    if product_n == vendor_n or product_n.startswith(vendor_n + " "):
-        return product_n
-    return f"{vendor_n} {product_n}"
-
-
-def _cpe_key(cpe: str) -> str:
-    """ "part:vendor:product" of a CPE 2.3 formatted string or a CPE 2.2 URI, lower-cased; else ""."""
-    value = (cpe or "").strip().lower()
-    if value.startswith("cpe:2.3:"):
-        fields = re.split(r"(?<!\\):", value)
-        if len(fields) >= 5 and all(fields[2:5]):
-            return ":".join(fields[2:5])
-    elif value.startswith("cpe:/"):
-        fields = value[5:].split(":")
-        if len(fields) >= 3 and all(fields[:3]):
-            return ":".join(fields[:3])
-    return ""
-
-
-def _purl_key(purl: str) -> str:
-    """ "type/namespace/name" of a package URL, lower-cased; else ""."""
-    from packageurl import PackageURL
-
-    try:
-        parsed = PackageURL.from_string((purl or "").strip())
-    except Exception:  # noqa: BLE001 - malformed PURLs are common in the wild
-        return ""
-    return "/".join([parsed.type or "", parsed.namespace or "", parsed.name or ""]).lower()
+_LEGAL_SUFFIXES = LEGAL_SUFFIXES
+match_key = product_key
+_cpe_key = cpe_key
+_purl_key = purl_key
 
 
 # --- catalogue mapping ---------------------------------------------------------------------------
@@ -128,21 +73,21 @@ class _Catalogue:
         for pk, vendor, name, cpe_prefix, purl_prefix in Product.objects.values_list(
             "pk", "vendor", "name", "cpe_prefix", "purl_prefix"
         ).order_by("pk"):
-            if key := _cpe_key(cpe_prefix):
+            if key := cpe_key(cpe_prefix):
                 self.cpe.setdefault(key, pk)
-            if key := _purl_key(purl_prefix):
+            if key := purl_key(purl_prefix):
                 self.purl.setdefault(key, pk)
-            self.name.setdefault(match_key(vendor, name), pk)
+            self.name.setdefault(product_key(vendor, name), pk)
 
     def match(self, *, vendor: str, product_name: str, cpe: str, purl: str) -> tuple[int | None, str]:
-        key = match_key(vendor, product_name)
+        key = product_key(vendor, product_name)
         for candidate in (key, normalise(product_name)):
             if candidate and candidate in self.alias:
                 return self.alias[candidate], "alias"
-        if (cpe_key := _cpe_key(cpe)) and cpe_key in self.cpe:
-            return self.cpe[cpe_key], "cpe"
-        if (purl_key := _purl_key(purl)) and purl_key in self.purl:
-            return self.purl[purl_key], "purl"
+        if (cpe_found := cpe_key(cpe)) and cpe_found in self.cpe:
+            return self.cpe[cpe_found], "cpe"
+        if (purl_found := purl_key(purl)) and purl_found in self.purl:
+            return self.purl[purl_found], "purl"
         if key and key in self.name:
             return self.name[key], "name"
         return None, ""
@@ -374,7 +319,7 @@ def _write_products(revision: AdvisoryRevision, parsed: csaf.CsafDocument) -> in
             cpe=_clip(product.cpe, "cpe"),
             purl=_clip(product.purl, "purl"),
             status=status,
-            match_key=_clip(match_key(product.vendor, product.product_name), "match_key"),
+            match_key=_clip(product_key(product.vendor, product.product_name), "match_key"),
             vers=_clip(parsed_range.vers if parsed_range else "", "vers"),
         )
         found, how = catalogue.match(

@@ -23,13 +23,14 @@ import uuid
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -46,15 +47,32 @@ M_ALERT_URL = "@@DTC-ALERT-URL@@"
 M_UNSUBSCRIBE_URL = "@@DTC-UNSUBSCRIBE-URL@@"
 
 
+_SENTINEL = "0000000000000000"
+
+
+@lru_cache(maxsize=8)
+def _url_around(name: str, kwarg: str, urlconf_marker: str) -> tuple[str, str]:
+    """The path of URL `name` split around its one argument, reversed once: a batch of thousands of
+    e-mails then fills in ids without calling `reverse` per message (it costs ~1 ms each)."""
+    path = reverse(name, kwargs={kwarg: _SENTINEL})
+    before, _, after = path.partition(_SENTINEL)
+    return before, after
+
+
+def _url(name: str, kwarg: str, value: object) -> str:
+    before, after = _url_around(name, kwarg, get_urlconf() or settings.ROOT_URLCONF)
+    return f"{settings.SITE_URL}{before}{value}{after}"
+
+
 def alert_url(*, alert_id: int) -> str:
     """Absolute URL of an alert's page, on this platform's own domain (settings.SITE_URL)."""
-    return settings.SITE_URL + reverse("advisories:alert_detail", kwargs={"pk": alert_id})
+    return _url("advisories:alert_detail", "pk", int(alert_id))
 
 
 def unsubscribe_url(*, user_id: int, organisation_id: int) -> str:
     """Absolute URL of the signed one-click unsubscribe link (no login needed; RFC 8058)."""
     token = unsubscribe_token(user_id=user_id, organisation_id=organisation_id)
-    return settings.SITE_URL + reverse("advisories:unsubscribe", kwargs={"token": token})
+    return _url("advisories:unsubscribe", "token", token)
 
 
 def own_links(links: str) -> list[str]:

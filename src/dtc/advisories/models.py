@@ -271,9 +271,14 @@ class Alert(models.Model):
         DONE = "done", _("Gedaan")
         NOT_RELEVANT = "not_relevant", _("Niet van toepassing")
 
-    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="alerts")
+    # No separate indexes on advisory and organisation: the unique key (advisory, revision,
+    # organisation) and the (organisation, created_at) index lead with them; fewer indexes, faster
+    # publishing (bench/README.md).
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="alerts", db_index=False)
     revision = models.ForeignKey(AdvisoryRevision, on_delete=models.CASCADE, related_name="alerts")
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="alerts")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="alerts", db_index=False
+    )
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     response = models.CharField(max_length=15, choices=Response.choices, blank=True)

@@ -11,22 +11,20 @@ Matching, in this order (the first rule that finds exactly one product wins):
 2. CPE `cpe:2.3:part:vendor:product` equals `Product.cpe_prefix` (SBOM components);
 3. exact vendor + name (case-insensitive);
 4. an alias equal to "vendor product" or, for the same vendor, to the product name;
-5. normalised vendor + name: lower case, accents and punctuation dropped, legal suffixes of the
-   vendor (Inc, LLC, B.V., GmbH, …) removed — "Johnson Controls, Inc." equals "Johnson Controls Inc".
+5. normalised vendor + name: lower case, accents and punctuation dropped, trailing legal forms
+   (Inc, LLC, B.V., GmbH, …) removed — "Johnson Controls, Inc." equals "Johnson Controls Inc".
 A row without a vendor matches on its name only when exactly one product fits, and never when it
 carries a PURL: a package identifier that is not in the catalogue is a different package, not a
 guess by name ("exchange" on npm is not Microsoft Exchange).
 
-The same normalisation rules are used for advisories' products (helper module of the advisories app);
-keep them in step.
+Names, PURLs and CPEs become keys by the rules of `dtc.organisations.catalogue`, the same rules the
+advisories' intake uses, so an alias an analyst adds in the review queue matches here too.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -34,6 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from packageurl import PackageURL
 
+from dtc.organisations import catalogue as catalogue_rules
+from dtc.organisations.catalogue import cpe_key, cpe_parts, normalise, product_key, purl_key
 from dtc.organisations.models import Organisation, OrganisationProduct, Product, ProductAlias
 
 CSV_MAX_BYTES = 1024 * 1024
@@ -130,47 +130,11 @@ class ImportPreview:
 
 
 # --- normalisation ------------------------------------------------------------------------------
+# The rules live in `dtc.organisations.catalogue`; these names stay for callers.
 
-# Legal forms dropped from the end of a vendor name (after dots are removed: "B.V." → "bv").
-LEGAL_SUFFIXES = frozenset(
-    "inc incorporated llc llp lp ltd limited gmbh mbh bv nv vof corp corporation co company ag sa sas sarl se "
-    "plc srl spa oy oyj ab asa as aps kg kgaa pty pte sl bvba cv".split()
-)
-_PUNCTUATION_RE = re.compile(r"[^\w]+")
-
-
-def normalise(text: str) -> str:
-    """Lower case, accents and punctuation dropped, spaces collapsed: "Node.js  " → "nodejs"."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
-    text = text.replace(".", "").replace("'", "").replace("’", "")
-    return " ".join(_PUNCTUATION_RE.sub(" ", text).replace("_", " ").split())
-
-
-def normalise_vendor(text: str) -> str:
-    """`normalise` plus trailing legal forms removed: "Johnson Controls, Inc." → "johnson controls"."""
-    words = normalise(text).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words)
-
-
-def product_key(vendor: str, name: str) -> str:
-    """Normalised "vendor name", without the vendor twice when the name starts with it."""
-    vendor_part, name_part = normalise_vendor(vendor), normalise(name)
-    if not vendor_part or name_part == vendor_part or name_part.startswith(vendor_part + " "):
-        return name_part
-    return f"{vendor_part} {name_part}".strip()
-
-
-def purl_key(purl: str) -> str:
-    """The key "pkg:type/namespace/name" (lower case, no version, qualifiers or subpath); "" if invalid."""
-    try:
-        parsed = PackageURL.from_string((purl or "").strip())
-    except ValueError:
-        return ""
-    parts = [parsed.namespace, parsed.name] if parsed.namespace else [parsed.name]
-    return f"pkg:{parsed.type}/" + "/".join(parts).lower()
+LEGAL_SUFFIXES = catalogue_rules.LEGAL_SUFFIXES
+# Vendors and product names are normalised alike (trailing legal forms dropped from both).
+normalise_vendor = normalise
 
 
 def purl_version(purl: str) -> str:
@@ -178,27 +142,6 @@ def purl_version(purl: str) -> str:
         return PackageURL.from_string((purl or "").strip()).version or ""
     except ValueError:
         return ""
-
-
-_CPE23_SPLIT_RE = re.compile(r"(?<!\\):")
-
-
-def cpe_parts(cpe: str) -> list[str]:
-    """The fields of a CPE 2.3 formatted string or a CPE 2.2 URI, as CPE 2.3 fields; [] if neither."""
-    text = (cpe or "").strip().lower()
-    if text.startswith("cpe:2.3:"):
-        parts = _CPE23_SPLIT_RE.split(text)
-        return parts if len(parts) >= 5 and parts[2] in {"a", "o", "h", "*"} else []
-    if text.startswith("cpe:/"):
-        fields = text[5:].split(":")
-        return ["cpe", "2.3", *fields] if len(fields) >= 3 and fields[0] in {"a", "o", "h"} else []
-    return []
-
-
-def cpe_key(cpe: str) -> str:
-    """The key "cpe:2.3:part:vendor:product" of a CPE (the part that names the product), "" if invalid."""
-    parts = cpe_parts(cpe)
-    return ":".join(parts[:5]) if parts else ""
 
 
 def cpe_version(cpe: str) -> str:

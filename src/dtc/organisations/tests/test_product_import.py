@@ -342,7 +342,7 @@ def test_upload_preview_then_confirm(admin_client, organisation, catalogue):
     assert response.status_code == 200
     page = response.text
     assert "Controleer de import" in page
-    assert "Microsoft Microsoft 365 Apps" in page
+    assert "Microsoft 365 Apps" in page
     assert "Wordt toegevoegd, versie 2302" in page
     assert "Niet herkend (1)" in page
     assert "Spaakspanner" in page
