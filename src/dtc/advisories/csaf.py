@@ -277,12 +277,27 @@ def _legacy_versions_as_semver(doc: dict[str, Any]) -> dict[str, Any]:
     return copy
 
 
+def _kind_of(doc: dict[str, Any]) -> str:
+    """What a JSON object without `document` looks like, for a reason a person understands."""
+    if "canonical_url" in doc and "metadata_version" in doc:
+        return "CSAF provider metadata (import it as a source, not as an advisory)"
+    if "aggregator" in doc and "csaf_providers" in doc:
+        return "CSAF aggregator metadata"
+    if isinstance(doc.get("feed"), dict):
+        return "a ROLIE feed"
+    if "$schema" in doc or "$id" in doc:
+        return "a JSON schema"
+    return "no 'document' object"
+
+
 def document_validate(doc: dict[str, Any]) -> str:
     """ "" when `doc` is valid CSAF 2.0 (schema + mandatory tests), else the reason: the failing test
     ids with their first messages, e.g. "6.1.31: product_version name `R210.X` appears to be a version
     range (/product_tree/…)". Runs offline with the schemas bundled in the `csaf` library."""
     from csaf.csaf.v20 import validate
 
+    if "document" not in doc:
+        return f"not a CSAF document: {_kind_of(doc)}"
     try:
         report = validate(_legacy_versions_as_semver(doc), path="<import>")
     except Exception as exc:  # noqa: BLE001 - a validator crash on hostile input is a rejection, not ours

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import shutil
+from pathlib import Path
 
 import pysequoia
 import pytest
@@ -249,3 +250,38 @@ def test_providers_poll_covers_configured_and_enabled_providers(http_root, ncsc_
     assert provider.last_polled_at is not None
     assert provider.last_result["imported"] == 1
     assert Provider.objects.get(name="uit").last_polled_at is None
+
+
+# Every file of the shared folder, walked as one local tree: the 48 valid advisories are imported, the
+# two measured failures rejected for their test, and every other JSON file (provider metadata,
+# schemas) rejected as "not a CSAF document" with what it is; index.txt, changes.csv and the ROLIE
+# feeds are recognised as distribution files and not read as advisories.
+EXPECTED_REASONS = {
+    "advisories/cisa-ot/icsa-24-116-04.json": "6.1.31: product_version name `R210.X` appears to be a version range",
+    "advisories/ni/ni_cve-2024-12740.json": "schema: 'cpe:2.3:a:ni:vision_builder_for_automated_inspection_(vbai)",
+    "distribution/ni-provider-metadata.json": "not a CSAF document: CSAF provider metadata",
+    "distribution/oasis-example-provider-metadata.json": "not a CSAF document: CSAF provider metadata",
+    "distribution/stackable-provider-metadata.json": "not a CSAF document: CSAF provider metadata",
+    "schema/aggregator_json_schema.json": "not a CSAF document: a JSON schema",
+    "schema/csaf_json_schema.json": "not a CSAF document: a JSON schema",
+    "schema/provider_json_schema.json": "not a CSAF document: a JSON schema",
+    "schema/first/cvss-v2.0.json": "not a CSAF document: a JSON schema",
+    "schema/first/cvss-v3.0.json": "not a CSAF document: a JSON schema",
+    "schema/first/cvss-v3.1.json": "not a CSAF document: a JSON schema",
+}
+
+
+@pytest.mark.django_db
+def test_every_file_of_the_shared_folder_has_a_stated_outcome(csaf_data_dir):
+    from dtc.advisories.models import Advisory
+
+    result = import_sources([str(csaf_data_dir)])
+    reasons = {
+        str(Path(error["source"]).resolve().relative_to(csaf_data_dir.resolve())): error["reason"]
+        for error in result["errors"]
+    }
+    assert set(reasons) == set(EXPECTED_REASONS)
+    for name, expected in EXPECTED_REASONS.items():
+        assert reasons[name].startswith(expected), (name, reasons[name])
+    assert (result["imported"], result["rejected"]) == (48, len(EXPECTED_REASONS))
+    assert Advisory.objects.count() == 48
