@@ -227,20 +227,28 @@ def _claim(*, channel: str, ids_query: Any = None, limit: int, now: dt.datetime)
 
 
 def _mark_sent(ids: list[int]) -> None:
-    """Committed at once, right after the server accepted the message.
+    """Committed at once (autocommit), right after the server accepted the message."""
+    Delivery.objects.filter(id__in=ids, state=SENDING).update(
+        state=SENT, sent_at=timezone.now(), lease_until=None, last_error=""
+    )
 
-    On PostgreSQL without waiting for the disk flush (`synchronous_commit off` for this transaction
-    only): the commit is visible to every other worker at once, so a killed worker changes nothing;
-    only a crash of the database server itself could lose the last fraction of a second of these
-    marks, and those few messages would be sent again. It halves the cost per message (measured in
-    bench/README.md)."""
-    with transaction.atomic():
+
+class _CommitWithoutFlushWait:
+    """While sending a batch, PostgreSQL commits without waiting for the disk flush
+    (`synchronous_commit off`, this session only, reset afterwards). A commit is still visible to
+    every other worker at once and in order, so a killed worker changes nothing; only a crash of the
+    database server itself could lose the last fraction of a second of "sent" marks, and those few
+    messages would be sent again. Saves a flush per message (bench/README.md)."""
+
+    def __enter__(self) -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        Delivery.objects.filter(id__in=ids, state=SENDING).update(
-            state=SENT, sent_at=timezone.now(), lease_until=None, last_error=""
-        )
+                cursor.execute("SET synchronous_commit TO OFF")
+
+    def __exit__(self, *exc: object) -> None:
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO DEFAULT")
 
 
 def _mark_failure(ids: list[int], *, attempts: int, permanent: bool, error: str) -> None:
@@ -484,8 +492,22 @@ def email_batch_send(*, batch_size: int | None = None, worker: str = "") -> int:
     opted_out = _opted_out(rows)
     members = _members(rows)
     products = _products_used(rows)
-    parts: dict[tuple[int, str], mail.AlertMailParts] = {}
     smtp = _Smtp()
+    with _CommitWithoutFlushWait():
+        sent = _email_rows_send(rows, messages, opted_out, members, products, smtp, worker)
+    return sent
+
+
+def _email_rows_send(
+    rows: list[dict[str, Any]],
+    messages: dict[int, dict[str, Any]],
+    opted_out: set[tuple[int, int]],
+    members: set[tuple[int, int]],
+    products: dict[tuple[int, int], list[tuple[str, str, str]]],
+    smtp: Any,
+    worker: str,
+) -> int:
+    parts: dict[tuple[int, str], mail.AlertMailParts] = {}
     sent = 0
     try:
         for index, row in enumerate(rows):
