@@ -150,3 +150,33 @@ def test_analyst_advisory_page_and_review_queue(page, alerts):
     assert_accessible_and_reflows(page)
     main.get_by_role("button", name="Niet in catalogus").click()
     expect(page.locator(".dtc-messages")).to_contain_text(re.compile("staat niet meer in de wachtrij"))
+
+
+def test_analyst_imports_csaf_files_from_the_screen(page, alerts):
+    """Upload one good NCSC-style document and one broken file: the result table says which is which."""
+    from pathlib import Path
+
+    fixtures = Path(__file__).resolve().parents[2] / "src" / "dtc" / "advisories" / "fixtures" / "ncsc" / "2026"
+    main = page.locator("main")
+    login(page, alerts["analyst"])
+    page.goto("/analist/waarschuwingen/importeren/")
+    expect(page.locator("h1")).to_have_text("Adviezen importeren")
+    expect(main).to_contain_text("Nog geen bronnen")
+    assert_accessible_and_reflows(page)
+    main.get_by_label("CSAF-bestanden").set_input_files(
+        [
+            {
+                "name": "ncsc-2026-0002.json",
+                "mimeType": "application/json",
+                "buffer": (fixtures / "ncsc-2026-0002.json").read_bytes(),
+            },
+            {"name": "kapot.json", "mimeType": "application/json", "buffer": b'{"document": '},
+        ]
+    )
+    main.get_by_role("button", name="Importeren").click()
+    table = main.locator("#resultaat + table")
+    expect(table).to_contain_text("nieuw advies")
+    expect(table).to_contain_text("afgekeurd")
+    assert_accessible_and_reflows(page)
+    table.get_by_role("link", name="ncsc-2026-0002.json").click()
+    expect(page.locator("h1")).to_contain_text("NCSC-2026-0002")
