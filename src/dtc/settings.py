@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dtc.community",
     "dtc.notifications",
     "dtc.advisories",
+    "dtc.assessment",
     "dtc.api",
     # Editorial content
     "wagtail.contrib.forms",
@@ -417,7 +418,14 @@ DTC_RETENTION = {
     # Alerts to organisations (incl. their "done / not relevant" answer), and their outbox rows.
     "alerts": int(os.environ.get("DTC_RETAIN_ALERTS_DAYS", str(2 * 365))),
     "alert_deliveries": int(os.environ.get("DTC_RETAIN_ALERT_DELIVERIES_DAYS", "90")),
+    # Anonymous self-assessment results, counted from their last change (the resume link stops then).
+    "assessment_anonymous": int(os.environ.get("DTC_RETAIN_ASSESSMENT_ANONYMOUS_DAYS", "365")),
 }
+# Self-assessment (dtc.assessment): the question set loaded by `dtc load_demo` / `dtc load_questionset`,
+# and the smallest peer group whose aggregates are shown.
+DTC_ASSESSMENT_QUESTIONSET = os.environ.get("DTC_ASSESSMENT_QUESTIONSET", "2026.1")
+DTC_ASSESSMENT_MIN_PEERS = int(os.environ.get("DTC_ASSESSMENT_MIN_PEERS", "10"))
+DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY = int(os.environ.get("DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY", "5"))
 # Tailored alerts (dtc.advisories).
 # CSAF providers polled by the scheduler, besides those an analyst adds in the admin (space-separated URLs).
 DTC_CSAF_PROVIDERS = os.environ.get("DTC_CSAF_PROVIDERS", "").split()

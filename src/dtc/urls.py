@@ -33,6 +33,7 @@ urlpatterns = [
     path("communities/", include("dtc.community.urls")),
     path("samenwerkingsverbanden/", include("dtc.community.urls_collaborations")),
     path("", include("dtc.advisories.urls")),
+    path("", include("dtc.assessment.urls")),
     path("", include(wagtail_urls)),
 ]
 

@@ -27,6 +27,7 @@ def email_send(
 def purge_expired() -> dict[str, int]:
     """Delete what has passed its retention period (see settings.DTC_RETENTION)."""
     from dtc.advisories.maintenance import alerts_purge_expired
+    from dtc.assessment.services import results_purge
     from dtc.community.services_directory import directory_purge_expired
     from dtc.core.models import AuditLogEntry
     from dtc.notifications.services import notifications_purge_expired
@@ -37,6 +38,7 @@ def purge_expired() -> dict[str, int]:
     counts |= notifications_purge_expired(now=now)
     counts |= directory_purge_expired(now=now)
     counts |= alerts_purge_expired(now=now)
+    counts["assessment_anonymous"] = results_purge(now=now)
     cutoff = now - dt.timedelta(days=settings.DTC_RETENTION["audit_log"])
     counts["audit_log"] = AuditLogEntry.objects.filter(created_at__lt=cutoff).delete()[0]
     return counts

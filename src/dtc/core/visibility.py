@@ -496,3 +496,39 @@ def alert_recipients_members(*, pairs: set[tuple[int, int]]) -> set[tuple[int, i
         user__is_active=True,
     ).values_list("user_id", "organisation_id")
     return set(rows) & pairs
+
+
+# Self-assessment results (dtc.assessment)
+# ========================================
+# An anonymous result is reached by its resume token only (an unguessable secret in the link; only
+# its hash is stored). An organisation's result is reached by its members only — by id from the
+# history, or by token, and then only when the visitor is logged in as a member: a forwarded link
+# does not reveal an organisation's weak spots.
+
+
+def assessment_results_visible_to(*, user: Any) -> QuerySet[Any]:
+    """The organisation results `user` may open by id: those of the organisations they are a member of."""
+    from dtc.assessment.models import Result
+
+    if not _is_active_user(user):
+        return Result.objects.none()
+    return Result.objects.filter(organisation_id__in=_user_organisation_ids(user.pk))
+
+
+def assessment_result_get_visible(*, user: Any, result_id: int | None = None, token: str | None = None) -> Any:
+    """The result by id (members) or by resume token (anyone for anonymous results); else Http404."""
+    from dtc.assessment.models import Result
+    from dtc.assessment.services import token_hash
+
+    if result_id is not None:
+        result = assessment_results_visible_to(user=user).filter(pk=result_id).first()
+    elif token:
+        result = Result.objects.filter(token_hash=token_hash(token)).first()
+        if result is not None and result.organisation_id is not None:
+            if not assessment_results_visible_to(user=user).filter(pk=result.pk).exists():
+                result = None
+    else:
+        result = None
+    if result is None:
+        raise Http404
+    return result

@@ -587,6 +587,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         Invitation.objects.filter(invited_by=user).select_related("organisation").order_by("created_at")
     )
     from dtc.advisories.selectors import alerts_user_data
+    from dtc.assessment.selectors import assessment_user_data
     from dtc.community.selectors_directory import trust_platform_user_data
     from dtc.notifications.selectors import notifications_user_data
 
@@ -641,6 +642,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         "notifications": notifications_user_data(user=user),
         "feed_token": FeedToken.objects.filter(user=user).exists(),
         "alerts": alerts_user_data(user=user),
+        "assessment": assessment_user_data(user=user),
     }
 
 

@@ -27,6 +27,7 @@ class Command(BaseCommand):
                                   f"   ({login['description']})")
             return
         from dtc.advisories.demo import advisories_demo_load
+        from dtc.assessment.demo import assessment_demo_load
         from dtc.community.demo import community_demo_load
         from dtc.community.demo_directory import directory_demo_load
         from dtc.knowledge.demo import knowledge_demo_load
@@ -37,7 +38,8 @@ class Command(BaseCommand):
             directory = directory_demo_load(with_users=with_demo_users)
             community = community_demo_load(with_users=with_demo_users)
             advisories = advisories_demo_load(with_users=with_demo_users)
+            assessment = assessment_demo_load()
         self.stdout.write(json.dumps({
             "organisations": organisations, "knowledge": knowledge, "directory": directory, "community": community,
-            "advisories": advisories,
+            "advisories": advisories, "assessment": assessment,
         }))
