@@ -426,6 +426,9 @@ DTC_RETENTION = {
 DTC_ASSESSMENT_QUESTIONSET = os.environ.get("DTC_ASSESSMENT_QUESTIONSET", "2026.1")
 DTC_ASSESSMENT_MIN_PEERS = int(os.environ.get("DTC_ASSESSMENT_MIN_PEERS", "10"))
 DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY = int(os.environ.get("DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY", "5"))
+DTC_ASSESSMENT_SUPPLIER_MAILS_PER_CLIENT_PER_DAY = int(
+    os.environ.get("DTC_ASSESSMENT_SUPPLIER_MAILS_PER_CLIENT_PER_DAY", "20")
+)
 # Tailored alerts (dtc.advisories).
 # CSAF providers polled by the scheduler, besides those an analyst adds in the admin (space-separated URLs).
 DTC_CSAF_PROVIDERS = os.environ.get("DTC_CSAF_PROVIDERS", "").split()

@@ -1,7 +1,7 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from dtc.api import views
+from dtc.api import views, views_assessment
 from dtc.api.exceptions import not_found
 
 
@@ -51,6 +51,10 @@ urlpatterns = [
     path("items/<api_id:id>/marking/", views.ItemMarkingView.as_view(), name="api-item-marking"),
     path("items/<api_id:id>/comments/", views.ItemCommentListView.as_view(), name="api-item-comments"),
     path("auth/token/", views.TokenObtainView.as_view(), name="api-token-obtain"),
+    path("assessment/questions/", views_assessment.AssessmentQuestionsView.as_view(),
+         name="api-assessment-questions"),
+    path("assessment/results/", views_assessment.AssessmentResultCreateView.as_view(),
+         name="api-assessment-results"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", views.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: anything else under /api/v1/ is a JSON 404, not the site's HTML error page.

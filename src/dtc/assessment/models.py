@@ -234,6 +234,9 @@ class ActionDone(models.Model):
     class Meta:
         ordering = ["done_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.question_key}: {self.from_answer} -> {self.to_answer}"
+
 
 class ReferenceFigure(models.Model):
     """A published figure shown for comparison until a peer group has enough results (cite the source)."""

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from dtc.assessment import scoring, selectors
 from dtc.assessment.models import RUNG_LABELS, Option, Question, Result
-from dtc.knowledge.models import ArticlePage, PrinciplePage
 from dtc.core.visibility import pages_visible
+from dtc.knowledge.models import ArticlePage, PrinciplePage
 
 # The five basic principles of the seed ("vijf basisprincipes van veilig digitaal ondernemen").
 PRINCIPLE_TITLES = {

@@ -50,10 +50,11 @@ def questionset_problems(question_set: QuestionSet) -> list[str]:
         if len(options) < 2:
             problems.append(_("Vraag %(key)s heeft minder dan twee antwoorden.") % {"key": question.key})
             continue
-        if any(rung is None for rung in rungs):
+        known = [rung for rung in rungs if rung is not None]
+        if len(known) != len(rungs):
             problems.append(_("Bij vraag %(key)s heeft een antwoord geen trede.") % {"key": question.key})
             continue
-        if any(a >= b for a, b in zip(rungs, rungs[1:], strict=False)):
+        if any(a >= b for a, b in zip(known, known[1:], strict=False)):
             problems.append(_("De treden van vraag %(key)s lopen niet op.") % {"key": question.key})
         if rungs[-1] != scoring.TOP_RUNG:
             problems.append(_("Het beste antwoord op vraag %(key)s is niet trede 4.") % {"key": question.key})
@@ -76,6 +77,8 @@ def questionset_problems(question_set: QuestionSet) -> list[str]:
 
 @transaction.atomic
 def questionset_publish(*, question_set: QuestionSet, acting_user: User | None) -> QuestionSet:
+    if question_set.status != QuestionSet.Status.DRAFT:
+        raise ValidationError(_("Alleen een concept kan in gebruik worden genomen."), code="not_draft")
     problems = questionset_problems(question_set)
     if problems:
         raise ValidationError(problems)
@@ -170,12 +173,12 @@ def questionset_load(*, directory: Path | None = None, publish: bool = True) -> 
 
 @transaction.atomic
 def reference_figures_load(*, path: Path | None = None) -> int:
-    """Replace the reference figures with those in the JSON file (each with its published source)."""
+    """Load the reference figures of the JSON file (each with its published source) when there are none
+    yet; once there are, editors keep them up to date in the back office and a reload changes nothing."""
     path = path or QUESTIONSETS_DIR / "reference-figures.json"
-    if not path.exists():
+    if not path.exists() or ReferenceFigure.objects.exists():
         return 0
     figures = json.loads(path.read_text(encoding="utf-8"))["figures"]
-    ReferenceFigure.objects.all().delete()
     ReferenceFigure.objects.bulk_create([
         ReferenceFigure(
             measure=item.get("measure", ""), label=_text(item["label"], "nl"), label_en=_text(item["label"], "en"),
@@ -237,7 +240,12 @@ def result_context_save(
     """Store the context answers (they decide which questions follow) and the peer-comparison choice."""
     question_set = selectors.questionset_with_questions(question_set_id=result.question_set_id)
     allowed = {q.key: {o.key for o in q.options.all()} for q in selectors.context_questions(question_set)}
-    clean = {key: value for key, value in context.items() if key in allowed and value in allowed[key]}
+    clean = {
+        key: value for key, value in context.items()
+        if key in allowed and isinstance(value, str) and value in allowed[key]
+    }
+    if CONTEXT_SIZE not in clean and result.context.get(CONTEXT_SIZE):
+        clean[CONTEXT_SIZE] = result.context[CONTEXT_SIZE]  # from the organisation profile
     result.context = clean
     result.peer_opt_in = peer_opt_in
     if result.organisation_id:
@@ -306,7 +314,7 @@ def answers_errors(*, question_set: QuestionSet, context: dict, answers: dict) -
     for key, value in context.items():
         if key not in context_options:
             errors[f"context.{key}"] = messages["unknown_question"]
-        elif value not in context_options[key]:
+        elif not isinstance(value, str) or value not in context_options[key]:
             errors[f"context.{key}"] = messages["unknown_context"]
     specs = selectors.questionset_specs(question_set)
     known = {spec.key for spec in specs}

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dtc.assessment import exports, scoring, selectors, services
+from dtc.assessment import exports, mail, scoring, selectors, services
 from dtc.assessment.forms import AnswersForm, ContextForm, SupplierMailForm
 from dtc.assessment.models import RUNG_LABELS, Result
 from dtc.assessment.report import PRINCIPLE_TITLES, result_report
@@ -156,7 +156,7 @@ def step(request: HttpRequest, result: Result, base: str, step: int, token: str 
                      if q.principle == step and scoring.is_applicable(selectors.question_spec(q), result.context)]
         form = AnswersForm(
             request.POST or None, questions=questions, require_all=not leaving,
-            initial={key: value for key, value in result.answers.items()},
+            initial=dict(result.answers),
         )
         if request.method == "POST":
             valid = form.is_valid()
@@ -271,7 +271,7 @@ def _filename(result: Result, extension: str) -> str:
 def report_pdf(request: HttpRequest, result: Result, base: str, token: str | None = None) -> HttpResponse:
     report = _finished_report(result)
     result_url = request.build_absolute_uri(f"{base}uitslag/") if token else ""
-    return _download(report, exports.report_pdf(report, result_url=result_url, base_url=_site(request)),
+    return _download(report, exports.report_pdf(report, result_url=result_url),
                      filename=_filename(result, "pdf"), content_type="application/pdf")
 
 
@@ -300,23 +300,28 @@ def actions_ics(request: HttpRequest, result: Result, base: str, token: str | No
 @require_http_methods(["GET", "POST"])
 def supplier(request: HttpRequest, result: Result, base: str, token: str | None = None) -> HttpResponse:
     """E-mail the IT supplier's part of the action list. The address is used once and not stored."""
-    from dtc.assessment import mail
-
     report = _finished_report(result)
+    if not report.supplier_actions:
+        messages.info(request, _("Er zijn geen acties voor je IT-leverancier."))
+        return redirect(f"{base}uitslag/")
     form = SupplierMailForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if not report.supplier_actions:
-            messages.error(request, _("Er zijn geen acties voor je IT-leverancier."))
-            return redirect(f"{base}uitslag/")
-        if not mail.supplier_mail_allowed(result_id=result.pk):
-            form.add_error(None, _("Je hebt vandaag al te vaak een e-mail verstuurd. Probeer het morgen opnieuw."))
         if form.is_valid():
-            mail.supplier_mail_send(report=report, to=form.cleaned_data["to"],
-                                    reply_name=form.cleaned_data["reply_name"], note=form.cleaned_data["note"],
-                                    base_url=_site(request))
-            messages.success(request, _("De e-mail aan je IT-leverancier is verstuurd."))
-            return redirect(f"{base}uitslag/")
+            try:
+                mail.supplier_mail_send(
+                    report=report, to=form.cleaned_data["to"], reply_name=form.cleaned_data["reply_name"],
+                    note=form.cleaned_data["note"], client=request.META.get("REMOTE_ADDR", ""),
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("De e-mail aan je IT-leverancier is verstuurd."))
+                return redirect(f"{base}uitslag/")
         status = 400
     context = _step_context(result, base, token)
     context.update({"report": report, "form": form})

@@ -694,12 +694,31 @@ def user_delete(*, actor: User, user: User) -> dict[str, int]:
 # --- platform roles --------------------------------------------------------------------------
 
 
+# Model permissions a role needs in the back office (/beheer/), as "app_label.codename".
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.EDITOR.value: tuple(
+        f"assessment.{action}_{model}"
+        for model in ("questionset", "question", "option", "referencefigure")
+        for action in ("view", "add", "change", "delete")
+    ),
+}
+
+
 def roles_ensure_groups() -> dict[str, int]:
-    """One Django group per platform `Role`, named by its value. Idempotent."""
+    """One Django group per platform `Role`, named by its value, with its back-office permissions. Idempotent."""
+    from django.contrib.auth.models import Permission
+
     created = 0
     for role in Role:
-        _, was_created = Group.objects.get_or_create(name=role.value)
+        group, was_created = Group.objects.get_or_create(name=role.value)
         created += int(was_created)
+        wanted = ROLE_PERMISSIONS.get(role.value, ())
+        if wanted:
+            query = Q()
+            for name in wanted:
+                app_label, codename = name.split(".", 1)
+                query |= Q(content_type__app_label=app_label, codename=codename)
+            group.permissions.add(*Permission.objects.filter(query))
     return {"groups_created": created, "groups": len(Role)}
 
 

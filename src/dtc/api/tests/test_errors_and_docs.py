@@ -46,7 +46,7 @@ def test_schema_is_openapi_3_with_our_paths_only(client):
         "/api/v1/communities/", "/api/v1/communities/{id}/", "/api/v1/communities/{id}/memberships/",
         "/api/v1/communities/{id}/join/", "/api/v1/communities/{id}/items/",
         "/api/v1/items/", "/api/v1/items/{id}/", "/api/v1/items/{id}/publish/", "/api/v1/items/{id}/marking/",
-        "/api/v1/items/{id}/comments/",
+        "/api/v1/items/{id}/comments/", "/api/v1/assessment/questions/", "/api/v1/assessment/results/",
     }
     patch = schema["paths"]["/api/v1/organisations/{id}/"]["patch"]
     assert {"200", "400", "401", "403", "404"} <= set(patch["responses"])

@@ -25,6 +25,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from dtc.assessment import selectors
+from dtc.assessment.services import questionset_load
+from dtc.assessment.tests.factories import DEFAULT_CONTEXT, answers_at
+
 pytestmark = [pytest.mark.django_db]
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -33,6 +37,7 @@ MAX_EXAMPLES = 25
 
 @pytest.fixture
 def api_schema(knowledge, orgs, platform):
+    questionset_load()  # the self-assessment's published question set
     # Like Django's test client: the real WSGI handler would close the database connection after each
     # request (persistent connections outside autocommit), which ends the test's transaction.
     signals.request_started.disconnect(close_old_connections)
@@ -46,7 +51,7 @@ def api_schema(knowledge, orgs, platform):
 
 def _operations(schema):
     operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
-    assert len(operations) == 20, [operation.label for operation in operations]
+    assert len(operations) == 22, [operation.label for operation in operations]
     return operations
 
 
@@ -114,6 +119,9 @@ def _explicit(orgs, platform) -> dict[str, dict]:
             "communities": [platform["isac"].pk], "organisations": [orgs["bakery"].pk],
             "users": [platform["peer"].pk], "author_organisation": orgs["bakery"].pk, "publish": True,
         }},
+        "POST /api/v1/assessment/results/": {"media_type": "application/json", "body": {
+            "context": DEFAULT_CONTEXT, "answers": answers_at(selectors.questionset_current(), rung=2),
+        }},
     }
 
 
@@ -129,6 +137,7 @@ def test_every_operation_anonymously(api_schema, orgs, platform):
     assert _successful(statuses) == {
         "GET /api/v1/principles/", "GET /api/v1/principles/{slug}/",
         "GET /api/v1/articles/", "GET /api/v1/articles/{slug}/",
+        "GET /api/v1/assessment/questions/", "POST /api/v1/assessment/results/",
     }
     private = [label for label in statuses if "/organisations/" in label or "/communities/" in label
                or "/items/" in label]
