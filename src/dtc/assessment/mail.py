@@ -88,22 +88,29 @@ def supplier_mail_send(*, report: Report, to: str, reply_name: str, note: str, c
     actions = report.supplier_actions
     if not actions:
         raise ValidationError(_("Er zijn geen acties voor je IT-leverancier."), code="no_supplier_actions")
-    result_id = report.result.pk
-    if not supplier_mail_allowed(result_id=result_id) or (
-        _supplier_mail_count_up(result_id) > settings.DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY
-    ):
-        raise ValidationError(
-            _("Je hebt vandaag al %(limit)s e-mails naar een IT-leverancier gestuurd, het maximum per dag.")
-            % {"limit": settings.DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY},
-            code="rate_limited",
-        )
     # A fresh anonymous result has a fresh quota, so the sender (its IP address, only as a keyed hash in
-    # the cache for 24 hours, never in the database) has a limit of its own too.
-    if client and _count_up(_client_key(client)) > settings.DTC_ASSESSMENT_SUPPLIER_MAILS_PER_CLIENT_PER_DAY:
-        raise ValidationError(
-            _("Er zijn vandaag al te veel e-mails naar IT-leveranciers verstuurd. Probeer het morgen opnieuw."),
-            code="rate_limited",
-        )
+    # the cache for 24 hours, never in the database) has a limit of its own too. Both limits are checked
+    # before either is counted, so a message refused by one limit does not use up the other.
+    result_id = report.result.pk
+    result_limit = settings.DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY
+    client_limit = settings.DTC_ASSESSMENT_SUPPLIER_MAILS_PER_CLIENT_PER_DAY
+    result_refusal = ValidationError(
+        _("Je hebt vandaag al %(limit)s e-mails naar een IT-leverancier gestuurd, het maximum per dag.")
+        % {"limit": result_limit},
+        code="rate_limited",
+    )
+    client_refusal = ValidationError(
+        _("Er zijn vandaag al te veel e-mails naar IT-leveranciers verstuurd. Probeer het morgen opnieuw."),
+        code="rate_limited",
+    )
+    if not supplier_mail_allowed(result_id=result_id):
+        raise result_refusal
+    if client and int(cache.get(_client_key(client)) or 0) >= client_limit:
+        raise client_refusal
+    if _supplier_mail_count_up(result_id) > result_limit:  # lost a race with a simultaneous request
+        raise result_refusal
+    if client and _count_up(_client_key(client)) > client_limit:
+        raise client_refusal
     site_url = settings.SITE_URL.rstrip("/")
     context = {
         "reply_name": reply_name,

@@ -75,6 +75,7 @@ class Report:
     actions: list[ActionLine]
     answered: int
     applicable: int
+    peers: selectors.PeerGroup | None = None
 
     @property
     def top_three(self) -> list[ActionLine]:
@@ -182,4 +183,5 @@ def result_report(*, result: Result) -> Report:
         actions=actions,
         answered=answered,
         applicable=len(shown),
+        peers=peers,
     )

@@ -207,23 +207,29 @@ def check(request: HttpRequest, result: Result, base: str, token: str | None = N
 
 
 def _chart(report) -> dict[str, Any]:
-    """Geometry of the SVG bar chart: one bar per principle, 0-4 rungs across 400 units."""
+    """Geometry of the SVG bar chart: per principle its title above a bar of 0-4 rungs across 400 units.
+    A rung-0 bar is drawn as a thin stub, so "nothing yet" still shows; the value is written at the end."""
     width = 400
+    row = 60
     bars = []
     for index, line in enumerate(report.principles):
         rung = line.rung or 0
+        top = 8 + index * row
+        bar_width = max(rung * width // scoring.TOP_RUNG, 4)
         bars.append({
-            "y": 10 + index * 44, "text_y": 10 + index * 44 + 25, "width": rung * width // scoring.TOP_RUNG,
-            "line": line,
+            "label_y": top + 16, "y": top + 24, "width": bar_width, "value_x": min(bar_width + 8, width - 30),
+            "value_y": top + 43, "line": line, "outside": bar_width + 8 < width - 30,
             "peer_x": (round(line.peer_average * width / scoring.TOP_RUNG)
                        if line.peer_average is not None else None),
         })
+    axis_y = 8 + len(bars) * row + 16
     return {
         "bars": bars,
-        "height": 10 + len(bars) * 44 + 30,
+        "height": axis_y + 8,
         "grid": [{"x": rung * width // scoring.TOP_RUNG, "rung": rung, "label": label}
                  for rung, label in RUNG_LABELS.items()],
-        "axis_y": 10 + len(bars) * 44 + 16,
+        "axis_y": axis_y,
+        "grid_bottom": axis_y - 14,
     }
 
 
@@ -233,9 +239,7 @@ def result_page(request: HttpRequest, result: Result, base: str, token: str | No
     if not result.is_finished:
         return redirect(f"{base}stap/0/" if result.step == CONTEXT_STEP else f"{base}controle/")
     report = result_report(result=result)
-    peers = None
-    if result.peer_opt_in and result.sector and result.size_class:
-        peers = selectors.peer_group(sector=result.sector, size_class=result.size_class)
+    peers = report.peers
     organisations = []
     if result.organisation_id is None:
         organisations = _member_organisations(request)
