@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
@@ -40,6 +39,7 @@ from dtc.advisories.models import (
 from dtc.advisories.tokens import feed_key_new, unsubscribe_token_read
 from dtc.core import visibility
 from dtc.core.audit import audit_log_record, audit_snapshot
+from dtc.core.ratelimit import window_count, window_count_up
 from dtc.organisations.models import Organisation, Product, ProductAlias, Province, Sector, SizeClass, User
 from dtc.organisations.selectors import organisation_get_for_admin, organisation_get_for_member
 
@@ -332,7 +332,7 @@ def alert_respond(*, alert: Alert, actor: User, response: str) -> Alert:
 
 
 def forwards_left(*, user: Any) -> int:
-    return max(0, settings.DTC_ALERT_FORWARDS_PER_DAY - int(cache.get(_forward_key(user.pk)) or 0))
+    return max(0, settings.DTC_ALERT_FORWARDS_PER_DAY - window_count(_forward_key(user.pk)))
 
 
 def _forward_key(user_id: int) -> str:
@@ -340,14 +340,8 @@ def _forward_key(user_id: int) -> str:
 
 
 def _forward_count_up(user_id: int) -> int:
-    """Count a forward in a 24-hour window that starts with the first one (atomic in every cache backend)."""
-    key = _forward_key(user_id)
-    cache.add(key, 0, timeout=FORWARD_WINDOW_SECONDS)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=FORWARD_WINDOW_SECONDS)
-        return 1
+    """Count a forward in a 24-hour window that starts with the first one."""
+    return window_count_up(_forward_key(user_id), seconds=FORWARD_WINDOW_SECONDS)
 
 
 @transaction.atomic

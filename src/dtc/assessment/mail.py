@@ -8,7 +8,7 @@ articles. The supplier's address is used for this one message and stored nowhere
 result, not in a log).
 
 A result may send at most `DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY` of these per 24 hours, counted in
-the cache the same way as the advisories' forwards (a window that starts with the first message).
+the cache with core.ratelimit, like the advisories' forwards (a window that starts with the first message).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import hashlib
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from dtc.assessment.exports import absolute_url, report_csv
 from dtc.assessment.report import Report
+from dtc.core.ratelimit import window_count, window_count_up
 
 SUPPLIER_MAIL_WINDOW_SECONDS = 24 * 3600
 REPLY_NAME_MAX = 100
@@ -38,7 +38,7 @@ def _supplier_mail_key(result_id: int) -> str:
 
 
 def supplier_mails_left(*, result_id: int) -> int:
-    sent = int(cache.get(_supplier_mail_key(result_id)) or 0)
+    sent = window_count(_supplier_mail_key(result_id))
     return max(0, settings.DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY - sent)
 
 
@@ -52,14 +52,7 @@ def _supplier_mail_count_up(result_id: int) -> int:
 
 
 def _count_up(key: str) -> int:
-    """Count one message in a 24-hour window that starts with the first (atomic in every cache backend).
-    The same mechanism as advisories.services._forward_count_up, which is tied to its own key."""
-    cache.add(key, 0, timeout=SUPPLIER_MAIL_WINDOW_SECONDS)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=SUPPLIER_MAIL_WINDOW_SECONDS)
-        return 1
+    return window_count_up(key, seconds=SUPPLIER_MAIL_WINDOW_SECONDS)
 
 
 def _client_key(client: str) -> str:
@@ -105,7 +98,7 @@ def supplier_mail_send(*, report: Report, to: str, reply_name: str, note: str, c
     )
     if not supplier_mail_allowed(result_id=result_id):
         raise result_refusal
-    if client and int(cache.get(_client_key(client)) or 0) >= client_limit:
+    if client and window_count(_client_key(client)) >= client_limit:
         raise client_refusal
     if _supplier_mail_count_up(result_id) > result_limit:  # lost a race with a simultaneous request
         raise result_refusal
