@@ -377,8 +377,12 @@ def result_action_done(*, result: Result, question_key: str, acting_user: User |
     return result
 
 
+@transaction.atomic
 def result_answer_change(*, result: Result, question_key: str, answer: str, acting_user: User | None) -> Result:
     """Answer one question again on a finished result (e.g. after finding out a don't-know)."""
+    result = Result.objects.select_for_update().get(pk=result.pk)
+    if not result.is_finished:
+        raise ValidationError(_("Maak de zelftest eerst af."))
     question_set = selectors.questionset_with_questions(question_set_id=result.question_set_id)
     specs = {spec.key: spec for spec in selectors.questionset_specs(question_set)}
     spec = specs.get(question_key)
@@ -394,6 +398,10 @@ def result_answer_change(*, result: Result, question_key: str, answer: str, acti
 @transaction.atomic
 def result_claim(*, result: Result, organisation: Organisation, acting_user: User) -> Result:
     """Keep an anonymous result in the organisation's history (the member chooses to)."""
+    from dtc.organisations.selectors import membership_for
+
+    if membership_for(user=acting_user, organisation=organisation) is None:
+        raise ValidationError(_("Je bent geen lid van deze organisatie."))
     result = Result.objects.select_for_update().get(pk=result.pk)
     if result.organisation_id and result.organisation_id != organisation.pk:
         raise ValidationError(_("Deze uitslag hoort al bij een andere organisatie."))

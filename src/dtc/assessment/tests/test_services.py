@@ -32,10 +32,11 @@ from dtc.assessment.tests.factories import (
     OptionFactory,
     QuestionFactory,
     QuestionSetFactory,
+    ResultFactory,
     answers_at,
     ladder,
 )
-from dtc.organisations.tests.factories import OrganisationFactory, UserFactory
+from dtc.organisations.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 SOURCE_DIR = services.QUESTIONSETS_DIR / django_settings.DTC_ASSESSMENT_QUESTIONSET
 
@@ -136,6 +137,7 @@ def test_a_valid_draft_has_no_problems_and_publishes(draft):
         ((0, 2, 2, 4), "lopen niet op"),
         ((0, 3, 1, 4), "lopen niet op"),
         ((0, 1, 2, 3), "niet trede 4"),
+        ((0, None, 2, 4), "geen trede"),
     ],
 )
 def test_problem_rungs(draft, rungs, marker):
@@ -353,6 +355,9 @@ def test_claim_keeps_an_anonymous_result_in_the_history(finished_result):
     organisation = OrganisationFactory(sector="C")
     user = UserFactory()
     result = finished_result(peer_opt_in=True, sector="G").result
+    with pytest.raises(ValidationError):  # only a member can keep it in the organisation's history
+        services.result_claim(result=result, organisation=organisation, acting_user=user)
+    MembershipFactory(user=user, organisation=organisation)
 
     services.result_claim(result=result, organisation=organisation, acting_user=user)
     result.refresh_from_db()
@@ -360,8 +365,9 @@ def test_claim_keeps_an_anonymous_result_in_the_history(finished_result):
     assert result.sector == "C"  # the organisation's own sector from now on
     assert list(selectors.results_of_organisation(organisation_id=organisation.pk)) == [result]
 
+    elsewhere = MembershipFactory(user=user).organisation
     with pytest.raises(ValidationError):
-        services.result_claim(result=result, organisation=OrganisationFactory(), acting_user=user)
+        services.result_claim(result=result, organisation=elsewhere, acting_user=user)
     result.refresh_from_db()
     assert result.organisation_id == organisation.pk
 
@@ -404,6 +410,9 @@ def test_peer_group_is_hidden_below_the_minimum(finished_result, settings):
     finished_result(rung=4, peer_opt_in=True, sector="G", context={**DEFAULT_CONTEXT, "size": "10-49"})
     unfinished = services.result_start().result
     services.result_context_save(result=unfinished, context=DEFAULT_CONTEXT, peer_opt_in=True, sector="G")
+    # The services never keep a sector without opt-in, but such a row must not count either.
+    ResultFactory(finished=True, peer_opt_in=False, sector="G", size_class=size, overall_rung=4,
+                  principle_rungs={str(p): 4 for p in range(1, 6)})
 
     hidden = selectors.peer_group(sector="G", size_class=size)
     assert (hidden.shown, hidden.count, hidden.overall_distribution, hidden.principle_average) == (False, 0, {}, {})
