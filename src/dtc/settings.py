@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dtc.notifications",
     "dtc.advisories",
     "dtc.assessment",
+    "dtc.scans",
     "dtc.api",
     # Editorial content
     "wagtail.contrib.forms",

@@ -1,0 +1,14 @@
+"""Check modules, one per standard. Importing this package registers them all (see registry.py)."""
+
+from dtc.scans.checks import (  # noqa: F401 - imported for their @register side effect
+    caa,
+    dkim,
+    dmarc,
+    headers,
+    https,
+    mtasts,
+    mx,
+    securitytxt,
+    spf,
+    tlsrpt,
+)
