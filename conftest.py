@@ -29,12 +29,12 @@ def pytest_collection_modifyitems(config, items):
 def _immediate_tasks(settings):
     """Tasks run inline in tests unless a test asks for the real database queue (`db_task_queue`)."""
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": ["default", "mail"]}}
+                                  "QUEUES": ["default", "mail", "scans"]}}
 
 
 @pytest.fixture
 def db_task_queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail", "scans"]}}
 
 
 @pytest.fixture(autouse=True)

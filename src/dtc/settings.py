@@ -192,7 +192,7 @@ DTC_PAGE_CACHE_SECONDS = int(os.environ.get("DTC_PAGE_CACHE_SECONDS", "0" if TES
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("DTC_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "mail"],
+        "QUEUES": ["default", "mail", "scans"],
     }
 }
 
@@ -421,9 +421,17 @@ DTC_RETENTION = {
     "alert_deliveries": int(os.environ.get("DTC_RETAIN_ALERT_DELIVERIES_DAYS", "90")),
     # Anonymous self-assessment results, counted from their last change (the resume link stops then).
     "assessment_anonymous": int(os.environ.get("DTC_RETAIN_ASSESSMENT_ANONYMOUS_DAYS", "365")),
+    # Scans not tied to an organisation (on-demand scans of public information).
+    "scans_on_demand": int(os.environ.get("DTC_RETAIN_SCANS_ON_DEMAND_DAYS", "90")),
 }
 # Self-assessment (dtc.assessment): the question set loaded by `dtc load_demo` / `dtc load_questionset`,
 # and the smallest peer group whose aggregates are shown.
+# Scans (dtc.scans): DTC_SCAN_DNS="127.0.0.1:5353" makes the scanner ask only that DNS server (offline demo).
+DTC_SCAN_DNS = os.environ.get("DTC_SCAN_DNS", "")
+DTC_SCAN_CA_FILE = os.environ.get("DTC_SCAN_CA_FILE", "")
+DTC_SCAN_TIMEOUT = float(os.environ.get("DTC_SCAN_TIMEOUT", "10"))
+DTC_SCAN_REUSE_SECONDS = int(os.environ.get("DTC_SCAN_REUSE_SECONDS", "300"))
+DTC_SCANS_PER_VISITOR_PER_HOUR = int(os.environ.get("DTC_SCANS_PER_VISITOR_PER_HOUR", "10"))
 DTC_ASSESSMENT_QUESTIONSET = os.environ.get("DTC_ASSESSMENT_QUESTIONSET", "2026.1")
 DTC_ASSESSMENT_MIN_PEERS = int(os.environ.get("DTC_ASSESSMENT_MIN_PEERS", "10"))
 DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY = int(os.environ.get("DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY", "5"))

@@ -34,6 +34,7 @@ urlpatterns = [
     path("samenwerkingsverbanden/", include("dtc.community.urls_collaborations")),
     path("", include("dtc.advisories.urls")),
     path("", include("dtc.assessment.urls")),
+    path("", include("dtc.scans.urls")),
     path("", include(wagtail_urls)),
 ]
 

@@ -32,6 +32,7 @@ def purge_expired() -> dict[str, int]:
     from dtc.core.models import AuditLogEntry
     from dtc.notifications.services import notifications_purge_expired
     from dtc.organisations.services import organisations_purge_expired
+    from dtc.scans.services import scans_purge
 
     now = timezone.now()
     counts = organisations_purge_expired(now=now)
@@ -39,6 +40,7 @@ def purge_expired() -> dict[str, int]:
     counts |= directory_purge_expired(now=now)
     counts |= alerts_purge_expired(now=now)
     counts["assessment_anonymous"] = results_purge(now=now)
+    counts["scans_on_demand"] = scans_purge(now=now)
     cutoff = now - dt.timedelta(days=settings.DTC_RETENTION["audit_log"])
     counts["audit_log"] = AuditLogEntry.objects.filter(created_at__lt=cutoff).delete()[0]
     return counts

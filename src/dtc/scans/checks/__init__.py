@@ -10,5 +10,6 @@ from dtc.scans.checks import (  # noqa: F401 - imported for their @register side
     mx,
     securitytxt,
     spf,
+    tls,
     tlsrpt,
 )

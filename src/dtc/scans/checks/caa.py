@@ -18,15 +18,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import dns.exception
-import dns.resolver
 from django.utils.translation import gettext_lazy as _
 
 from dtc.scans.checks.base import Advice, Finding, Outcome, ScanContext
+from dtc.scans.checks.dnsutil import FAILED, resolve
 from dtc.scans.checks.registry import register
 
 CHECK_ID = "web.caa"
-ERROR_STATUSES = frozenset({"timeout", "servfail", "refused", "error"})
 CRITICAL = 128                               # RFC 8659 §4.1, the "issuer critical" flag
 KNOWN_TAGS = frozenset({"issue", "issuewild", "iodef"})
 
@@ -56,27 +54,16 @@ class CaaData:
 # --- network ---------------------------------------------------------------------------------------
 
 
-def _status_of(error: Exception) -> str:
-    if isinstance(error, dns.exception.Timeout):
-        return "timeout"
-    if isinstance(error, dns.resolver.NoNameservers):
-        return "refused" if "REFUSED" in str(error) else "servfail"
-    return "error"
-
-
 def collect(target: str, *, context: ScanContext) -> CaaData:
     domain = target.lower().rstrip(".")
     labels = domain.split(".")
     for index in range(len(labels)):  # RFC 8659 §3: climb towards, but not including, the root
         name = ".".join(labels[index:])
-        try:
-            answer = context.resolver.resolve(name, "CAA", raise_on_no_answer=False, search=False)
-        except dns.resolver.NXDOMAIN:
+        status, answer = resolve(context, name, "CAA")
+        if status in ("nxdomain", "nodata"):
             continue
-        except (dns.exception.DNSException, OSError) as error:
-            return CaaData(domain=domain, status=_status_of(error), error_at=name)
-        if answer.rrset is None:
-            continue
+        if answer is None or answer.rrset is None:
+            return CaaData(domain=domain, status=status, error_at=name)
         records = tuple(CaaRecord(flags=int(rr.flags), tag=rr.tag.decode("ascii", "replace"),
                                   value=rr.value.decode("utf-8", "replace")) for rr in answer.rrset)
         return CaaData(domain=domain, status="found", found_at=name, records=records)
@@ -105,7 +92,7 @@ def issuer_of(value: str) -> str:
 
 @register(id=CHECK_ID, category="web", scored=False)
 def evaluate(data: CaaData) -> list[Finding]:
-    if data.status in ERROR_STATUSES:
+    if data.status in FAILED:
         return [_finding(Outcome.NOT_TESTED, "caa.error", data.domain, error=data.status, name=data.error_at)]
     if data.status != "found":
         return [_finding(Outcome.WARN, "caa.missing", data.domain)]

@@ -30,17 +30,15 @@ import re
 import secrets
 from dataclasses import dataclass
 
-import dns.exception
-import dns.resolver
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 from django.utils.translation import gettext_lazy as _
 
 from dtc.scans.checks.base import Advice, Finding, Outcome, ScanContext
+from dtc.scans.checks.dnsutil import TxtLookup, lookup_txt
 from dtc.scans.checks.registry import register
 
 CHECK_ID = "mail.dkim"
-ERROR_STATUSES = frozenset({"timeout", "servfail", "refused", "error"})
 
 # Selectors in common use, asked in this order. Microsoft 365 uses selector1/selector2 (CNAMEs to the
 # tenant's onmicrosoft.com keys), Google Workspace "google", Mailchimp/Mandrill k1 and mandrill.
@@ -50,17 +48,6 @@ COMMON_SELECTORS: tuple[str, ...] = (
 )
 RSA_MINIMUM = 1024     # below: fail (RFC 8301 §3.2 MUST)
 RSA_GOOD = 2048        # from here: pass (RFC 8301 §3.2 SHOULD); in between: warn
-
-
-@dataclass(frozen=True)
-class TxtLookup:
-    name: str                       # the name queried, lower case, no trailing dot
-    status: str                     # "ok", "nodata", "nxdomain", or an error: "timeout", "servfail", ...
-    records: tuple[str, ...] = ()   # each TXT record's strings joined
-
-    @property
-    def failed(self) -> bool:
-        return self.status in ERROR_STATUSES
 
 
 @dataclass(frozen=True)
@@ -84,28 +71,6 @@ class KeyVerdict:
 
 
 # --- network ---------------------------------------------------------------------------------------
-
-
-def _status_of(error: Exception) -> str:
-    if isinstance(error, dns.resolver.NXDOMAIN):
-        return "nxdomain"
-    if isinstance(error, dns.exception.Timeout):
-        return "timeout"
-    if isinstance(error, dns.resolver.NoNameservers):
-        return "refused" if "REFUSED" in str(error) else "servfail"
-    return "error"
-
-
-def lookup_txt(context: ScanContext, name: str) -> TxtLookup:
-    """One TXT query; network failures become a status, never an exception."""
-    try:
-        answer = context.resolver.resolve(name + ".", "TXT", raise_on_no_answer=False, search=False)
-    except (dns.exception.DNSException, OSError) as error:
-        return TxtLookup(name=name, status=_status_of(error))
-    if answer.rrset is None:
-        return TxtLookup(name=name, status="nodata")
-    records = tuple(b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer.rrset)
-    return TxtLookup(name=name, status="ok", records=records)
 
 
 def collect(target: str, *, context: ScanContext) -> DkimData:

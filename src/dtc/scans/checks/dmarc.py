@@ -31,34 +31,21 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import dns.exception
-import dns.resolver
 from django.utils.translation import gettext_lazy as _
 
 from dtc.scans.checks.base import Advice, Finding, Outcome, ScanContext
+from dtc.scans.checks.dnsutil import TxtLookup, lookup_txt
 from dtc.scans.checks.registry import register
 
 CHECK_ID = "mail.dmarc"
 MAX_WALK_QUERIES = 8           # RFC 9989 §4.10
 POLICIES = ("none", "quarantine", "reject")
-ERROR_STATUSES = frozenset({"timeout", "servfail", "refused", "error"})
 _VERSION = re.compile(r"v[ \t]*=[ \t]*DMARC1[ \t]*(;|$)")   # case-sensitive value, RFC 9989 §4.8
 _TAG = re.compile(r"([A-Za-z]+)[ \t]*=[ \t]*(.*)", re.DOTALL)
 _SIZE_SUFFIX = re.compile(r"![0-9]+[kmgt]?$", re.IGNORECASE)  # obsolete "!size" on report URIs
 
 
 # --- data ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TxtLookup:
-    name: str                       # the name queried, lower case, no trailing dot
-    status: str                     # "ok", "nodata", "nxdomain", or an error: "timeout", "servfail", ...
-    records: tuple[str, ...] = ()   # each TXT record's strings joined
-
-    @property
-    def failed(self) -> bool:
-        return self.status in ERROR_STATUSES
 
 
 @dataclass(frozen=True)
@@ -216,28 +203,6 @@ def authorisation_name(policy_domain: str, destination: str) -> str:
 
 
 # --- network ---------------------------------------------------------------------------------------
-
-
-def _status_of(error: Exception) -> str:
-    if isinstance(error, dns.resolver.NXDOMAIN):
-        return "nxdomain"
-    if isinstance(error, dns.exception.Timeout):
-        return "timeout"
-    if isinstance(error, dns.resolver.NoNameservers):
-        return "refused" if "REFUSED" in str(error) else "servfail"
-    return "error"
-
-
-def lookup_txt(context: ScanContext, name: str) -> TxtLookup:
-    """One TXT query; network failures become a status, never an exception."""
-    try:
-        answer = context.resolver.resolve(name + ".", "TXT", raise_on_no_answer=False, search=False)
-    except (dns.exception.DNSException, OSError) as error:
-        return TxtLookup(name=name, status=_status_of(error))
-    if answer.rrset is None:
-        return TxtLookup(name=name, status="nodata")
-    records = tuple(b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer.rrset)
-    return TxtLookup(name=name, status="ok", records=records)
 
 
 def collect(target: str, *, context: ScanContext) -> DmarcData:

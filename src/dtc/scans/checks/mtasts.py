@@ -25,17 +25,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import dns.exception
-import dns.name
-import dns.resolver
 from django.utils.translation import gettext_lazy as _
 
 from dtc.scans.checks.base import Advice, Finding, Outcome, ScanContext
+from dtc.scans.checks.dnsutil import FAILED, lookup_txt, mx_records
 from dtc.scans.checks.registry import register
 from dtc.scans.checks.webclient import WebClient
 
 CHECK_ID = "mail.mtasts"
-ERROR_STATUSES = frozenset({"timeout", "servfail", "refused", "error"})
 MAX_POLICY_BYTES = 64 * 1024
 MAX_AGE_LIMIT = 31_557_600           # RFC 8461 §3.2
 MAX_AGE_ADVISED = 86_400             # below one day the policy protects little between fetches
@@ -135,38 +132,16 @@ def mx_matches(host: str, pattern: str) -> bool:
 # --- network ---------------------------------------------------------------------------------------
 
 
-def _status_of(error: Exception) -> str:
-    if isinstance(error, dns.resolver.NXDOMAIN):
-        return "nxdomain"
-    if isinstance(error, dns.exception.Timeout):
-        return "timeout"
-    if isinstance(error, dns.resolver.NoNameservers):
-        return "refused" if "REFUSED" in str(error) else "servfail"
-    return "error"
-
-
-def _resolve(context: ScanContext, name: str, rdtype: str) -> tuple[str, dns.resolver.Answer | None]:
-    try:
-        answer = context.resolver.resolve(name + ".", rdtype, raise_on_no_answer=False, search=False)
-    except (dns.exception.DNSException, OSError) as error:
-        return _status_of(error), None
-    return ("ok" if answer.rrset is not None else "nodata"), answer
-
-
 def collect(target: str, *, context: ScanContext) -> MtaStsData:
     domain = target.lower().rstrip(".")
-    txt_status, answer = _resolve(context, f"_mta-sts.{domain}", "TXT")
-    records = tuple(b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer.rrset) \
-        if txt_status == "ok" and answer is not None and answer.rrset is not None else ()
+    txt = lookup_txt(context, f"_mta-sts.{domain}")
+    txt_status, records = txt.status, txt.records
     found = sts_records(records)
     if len(found) != 1 or txt_problems(found[0]):
         return MtaStsData(domain=domain, txt_status=txt_status, txt_records=records)  # senders stop here
 
-    mx_status, mx_answer = _resolve(context, domain, "MX")
-    mx_hosts: tuple[str, ...] = ()
-    if mx_status == "ok" and mx_answer is not None and mx_answer.rrset is not None:
-        mx_hosts = tuple(sorted({"." if rr.exchange == dns.name.root else rr.exchange.to_text().lower().rstrip(".")
-                                 for rr in mx_answer.rrset}))
+    mx_status, mx = mx_records(context, domain)
+    mx_hosts = tuple(sorted({exchange for _preference, exchange in mx}))
 
     url = f"https://mta-sts.{domain}/.well-known/mta-sts.txt"
     with WebClient(context) as client:
@@ -190,7 +165,7 @@ def _finding(outcome: Outcome, code: str, subject: str = "", **detail: object) -
 @register(id=CHECK_ID, category="mail", scored=False)
 def evaluate(data: MtaStsData) -> list[Finding]:
     txt_name = f"_mta-sts.{data.domain}"
-    if data.txt_status in ERROR_STATUSES:
+    if data.txt_status in FAILED:
         return [_finding(Outcome.NOT_TESTED, "mtasts.not_tested", txt_name, error=data.txt_status)]
     found = sts_records(data.txt_records)
     if not found:
@@ -225,7 +200,7 @@ def evaluate(data: MtaStsData) -> list[Finding]:
         return [_finding(Outcome.WARN, "mtasts.mode_none", url, **detail)]
     if policy.mode == "testing":
         findings.append(_finding(Outcome.WARN, "mtasts.mode_testing", url, **detail))
-    if data.mx_status in ERROR_STATUSES:
+    if data.mx_status in FAILED:
         findings.append(_finding(Outcome.NOT_TESTED, "mtasts.not_tested", data.domain, error=data.mx_status,
                                  step="mx"))
     else:

@@ -16,17 +16,14 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-import dns.exception
-import dns.name
-import dns.resolver
 from django.utils.translation import gettext_lazy as _
 
 from dtc.scans.checks.base import Advice, Finding, Outcome, ScanContext
+from dtc.scans.checks.dnsutil import FAILED, mx_records, resolve
 from dtc.scans.checks.registry import register
 
 CHECK_ID = "mail.mx"
 MAX_HOSTS = 10  # at most this many MX hosts are looked up (bounds the work per domain)
-ERROR_STATUSES = frozenset({"timeout", "servfail", "refused", "error"})
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,7 @@ class MxData:
     @property
     def receives_mail(self) -> bool | None:
         """For the orchestration: False skips the other mail checks (not applicable); None = unknown."""
-        if self.status in ERROR_STATUSES:
+        if self.status in FAILED:
             return None
         if self.null_mx and len(self.records) == 1:
             return False
@@ -64,27 +61,6 @@ class MxData:
 
 
 # --- network ---------------------------------------------------------------------------------------
-
-
-def _status_of(error: Exception) -> str:
-    if isinstance(error, dns.resolver.NXDOMAIN):
-        return "nxdomain"
-    if isinstance(error, dns.exception.Timeout):
-        return "timeout"
-    if isinstance(error, dns.resolver.NoNameservers):
-        return "refused" if "REFUSED" in str(error) else "servfail"
-    return "error"
-
-
-def _resolve(context: ScanContext, name: str, rdtype: str) -> tuple[str, dns.resolver.Answer | None]:
-    """One query; returns (status, answer). Network failures are data, never exceptions."""
-    try:
-        answer = context.resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
-    except (dns.exception.DNSException, OSError) as error:
-        return _status_of(error), None
-    if answer.rrset is None:
-        return "nodata", answer
-    return "ok", answer
 
 
 def _is_ip_literal(name: str) -> bool:
@@ -100,7 +76,7 @@ def _host(context: ScanContext, name: str, preference: int) -> MxHost:
         return MxHost(name=name, preference=preference, ip_literal=True, status="nxdomain")
     statuses, addresses, cname = [], {}, ""
     for rdtype in ("A", "AAAA"):
-        status, answer = _resolve(context, name, rdtype)
+        status, answer = resolve(context, name, rdtype, keep_nodata=True)  # a CNAME shows on "nodata" too
         statuses.append(status)
         rrset = answer.rrset if answer is not None else None
         addresses[rdtype] = tuple(sorted(rr.to_text() for rr in rrset)) if rrset is not None else ()
@@ -111,7 +87,7 @@ def _host(context: ScanContext, name: str, preference: int) -> MxHost:
     if addresses["A"] or addresses["AAAA"]:
         status = "ok"
     else:
-        errors = [s for s in statuses if s in ERROR_STATUSES]
+        errors = [s for s in statuses if s in FAILED]
         status = errors[0] if errors else ("nxdomain" if "nxdomain" in statuses else "nodata")
     return MxHost(name=name, preference=preference, cname=cname, ipv4=addresses["A"],
                   ipv6=addresses["AAAA"], status=status)
@@ -119,14 +95,9 @@ def _host(context: ScanContext, name: str, preference: int) -> MxHost:
 
 def collect(target: str, *, context: ScanContext) -> MxData:
     domain = target.lower().rstrip(".")
-    status, answer = _resolve(context, domain, "MX")
-    if answer is None or answer.rrset is None:
+    status, records = mx_records(context, domain)
+    if status != "ok":
         return MxData(domain=domain, status=status)
-    records = []
-    for rr in answer.rrset:
-        exchange = rr.exchange.to_text().lower()
-        records.append((int(rr.preference), "." if rr.exchange == dns.name.root else exchange.rstrip(".")))
-    records.sort()
     real = [(pref, exchange) for pref, exchange in records if exchange != "."]
     hosts = tuple(_host(context, exchange, pref) for pref, exchange in real[:MAX_HOSTS])
     return MxData(domain=domain, status="ok", records=tuple(records), hosts=hosts,
@@ -142,7 +113,7 @@ def _finding(outcome: Outcome, code: str, subject: str = "", **detail: object) -
 
 @register(id=CHECK_ID, category="mail", scored=True)
 def evaluate(data: MxData) -> list[Finding]:
-    if data.status in ERROR_STATUSES:
+    if data.status in FAILED:
         return [_finding(Outcome.NOT_TESTED, "mx.error", data.domain, error=data.status)]
     if data.status == "nxdomain":
         return [_finding(Outcome.NOT_TESTED, "mx.no_domain", data.domain)]
@@ -160,7 +131,7 @@ def evaluate(data: MxData) -> list[Finding]:
         if host.ip_literal:
             findings.append(_finding(Outcome.FAIL, "mx.ip_literal", host.name, preference=host.preference))
             continue
-        if host.status in ERROR_STATUSES:
+        if host.status in FAILED:
             findings.append(_finding(Outcome.NOT_TESTED, "mx.host_error", host.name, error=host.status))
             continue
         if host.status != "ok":

@@ -31,11 +31,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import dns.exception
-import dns.resolver
 from django.utils.translation import gettext_lazy as _
 
 from dtc.scans.checks.base import Advice, Finding, Outcome, ScanContext
+from dtc.scans.checks.dnsutil import FAILED, lookup_txt, resolve
 from dtc.scans.checks.registry import register
 
 CHECK_ID = "mail.spf"
@@ -43,7 +42,7 @@ LOOKUP_LIMIT = 10         # RFC 7208 §4.6.4
 VOID_LIMIT = 2            # RFC 7208 §4.6.4
 MX_HOST_LIMIT = 10        # RFC 7208 §4.6.4, per "mx" term
 WALK_STOP = 20            # we keep counting past the limit up to here, to tell the business how far over
-ERROR_STATUSES = frozenset({"timeout", "servfail", "refused", "error", "missing"})
+ERROR_STATUSES = FAILED | {"missing"}   # "missing": a fact the walk needed was not collected
 VOID_STATUSES = frozenset({"nxdomain", "nodata"})
 
 
@@ -326,30 +325,16 @@ def _name(value: str) -> str:
 # --- network ---------------------------------------------------------------------------------------
 
 
-def _status_of(error: Exception) -> str:
-    if isinstance(error, dns.resolver.NXDOMAIN):
-        return "nxdomain"
-    if isinstance(error, dns.exception.Timeout):
-        return "timeout"
-    if isinstance(error, dns.resolver.NoNameservers):
-        return "refused" if "REFUSED" in str(error) else "servfail"
-    return "error"
-
-
 def _query(context: ScanContext, rdtype: str, name: str) -> Lookup:
-    try:
-        answer = context.resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
-    except (dns.exception.DNSException, OSError) as error:
-        return Lookup(_status_of(error))
-    if answer.rrset is None:
-        return Lookup("nodata")
     if rdtype == "TXT":
-        values = tuple(b"".join(rr.strings).decode("utf-8", "replace") for rr in answer.rrset)
-    elif rdtype == "MX":
-        values = tuple(f"{rr.preference} {rr.exchange.to_text().lower()}" for rr in answer.rrset)
-    else:
-        values = tuple(rr.to_text() for rr in answer.rrset)
-    return Lookup("ok", values)
+        txt = lookup_txt(context, name)
+        return Lookup(txt.status, txt.records)
+    status, answer = resolve(context, name, rdtype)
+    if answer is None or answer.rrset is None:
+        return Lookup(status)
+    if rdtype == "MX":
+        return Lookup("ok", tuple(f"{rr.preference} {rr.exchange.to_text().lower()}" for rr in answer.rrset))
+    return Lookup("ok", tuple(rr.to_text() for rr in answer.rrset))
 
 
 def collect(target: str, *, context: ScanContext) -> SpfData:

@@ -17,15 +17,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import dns.exception
-import dns.resolver
 from django.utils.translation import gettext_lazy as _
 
 from dtc.scans.checks.base import Advice, Finding, Outcome, ScanContext
+from dtc.scans.checks.dnsutil import FAILED, lookup_txt
 from dtc.scans.checks.registry import register
 
 CHECK_ID = "mail.tlsrpt"
-ERROR_STATUSES = frozenset({"timeout", "servfail", "refused", "error"})
 _FIELD = re.compile(r"([A-Za-z0-9_.-]+)=(.*)", re.DOTALL)   # RFC 8460 tlsrpt-ext-name "=" value
 
 
@@ -40,27 +38,10 @@ class TlsRptData:
 # --- network ---------------------------------------------------------------------------------------
 
 
-def _status_of(error: Exception) -> str:
-    if isinstance(error, dns.resolver.NXDOMAIN):
-        return "nxdomain"
-    if isinstance(error, dns.exception.Timeout):
-        return "timeout"
-    if isinstance(error, dns.resolver.NoNameservers):
-        return "refused" if "REFUSED" in str(error) else "servfail"
-    return "error"
-
-
 def collect(target: str, *, context: ScanContext) -> TlsRptData:
     domain = target.lower().rstrip(".")
-    name = f"_smtp._tls.{domain}"
-    try:
-        answer = context.resolver.resolve(name + ".", "TXT", raise_on_no_answer=False, search=False)
-    except (dns.exception.DNSException, OSError) as error:
-        return TlsRptData(domain=domain, name=name, status=_status_of(error))
-    if answer.rrset is None:
-        return TlsRptData(domain=domain, name=name, status="nodata")
-    records = tuple(b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer.rrset)
-    return TlsRptData(domain=domain, name=name, status="ok", records=records)
+    lookup = lookup_txt(context, f"_smtp._tls.{domain}")
+    return TlsRptData(domain=domain, name=lookup.name, status=lookup.status, records=lookup.records)
 
 
 # --- judgement (pure) ------------------------------------------------------------------------------
@@ -104,7 +85,7 @@ def _finding(outcome: Outcome, code: str, subject: str = "", **detail: object) -
 
 @register(id=CHECK_ID, category="mail", scored=False)
 def evaluate(data: TlsRptData) -> list[Finding]:
-    if data.status in ERROR_STATUSES:
+    if data.status in FAILED:
         return [_finding(Outcome.NOT_TESTED, "tlsrpt.not_tested", data.name, error=data.status)]
     records = [record for record in data.records if is_tlsrpt_record(record)]
     if not records:

@@ -30,12 +30,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-import dns.exception
-import dns.resolver
 import httpcore
 import httpx
 
 from dtc.scans.checks.base import ScanContext
+from dtc.scans.checks.dnsutil import FAILED, resolve
 
 MAX_REDIRECTS = 10            # browsers allow about 20; internet.nl and we grade at most 10 hops
 MAX_BODY = 64 * 1024          # read no more of a body than a check needs
@@ -160,15 +159,11 @@ class ResolvingBackend(httpcore.SyncBackend):
         # IPv4 first: this client judges HTTPS, not IPv6 reachability (its own check), and an
         # unreachable IPv6 address would otherwise cost a full connect timeout on every request.
         for rdtype in ("A", "AAAA"):
-            try:
-                answer = self.context.resolver.resolve(host, rdtype, lifetime=self.context.timeout)
-                found += [rdata.address for rdata in answer]
-            except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-                continue
-            except dns.exception.Timeout:
-                problems.append("dns_timeout")
-            except dns.exception.DNSException:  # SERVFAIL, REFUSED (NoNameservers) and the like
-                problems.append("dns_error")
+            status, answer = resolve(self.context, host, rdtype, lifetime=self.context.timeout)
+            if answer is not None and answer.rrset is not None:
+                found += [rdata.address for rdata in answer.rrset]
+            elif status in FAILED:  # timeout, SERVFAIL, REFUSED and the like
+                problems.append("dns_timeout" if status == "timeout" else "dns_error")
         if found:
             return found
         if problems:

@@ -14,6 +14,7 @@ served zones, NXDOMAIN vs NODATA with the zone's SOA in the authority section.
         context = ScanContext.loopback(dns_port=dns_server.port)
 
 Write record targets in full (`www CNAME example.test.`): dnslib does not expand `@` inside rdata.
+`zone(origin, *records)` writes the $ORIGIN and SOA lines for you.
 Names can also be made slow (`delays`) or refused (`refuse`) to test timeouts and SERVFAIL handling.
 """
 
@@ -26,6 +27,13 @@ from collections.abc import Iterable
 
 from dnslib import QTYPE, RCODE, RR, DNSRecord
 from dnslib.server import BaseResolver, DNSServer
+
+
+def zone(origin: str, *records: str) -> str:
+    """Master-file text for one zone: `$ORIGIN`, an SOA and the records, e.g.
+    `zone("example.test", '@ 300 IN MX 10 mail.example.test.')`. Join several with newlines."""
+    soa = f"@ 300 IN SOA ns.{origin}. hostmaster.{origin}. 1 3600 600 86400 300"
+    return "\n".join([f"$ORIGIN {origin}.", soa, *records, ""])
 
 
 def _key(name: object) -> str:

@@ -12,10 +12,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from dtc.scans.checks import dkim
-from dtc.scans.checks.base import Outcome, ScanContext
+from dtc.scans.checks.base import Outcome
 from dtc.scans.checks.dkim import DkimData, TxtLookup
-from dtc.scans.checks.registry import CHECKS
-from dtc.scans.testing.dnsserver import LoopbackDNS
+from dtc.scans.testing.assertions import (
+    assert_advice_complete,
+    assert_finding,
+    assert_registered,
+    by_code,
+    codes_of,
+)
+from dtc.scans.testing.assertions import scan as scan_check
 
 
 def rsa_key(bits: int) -> str:
@@ -64,27 +70,15 @@ SLOW_SELECTOR = "default._domainkey.slowsel.test"
 
 
 @pytest.fixture(scope="module")
-def dns_server():
-    with LoopbackDNS(ZONE, delays={SLOW_NODE: 3.0, SLOW_SELECTOR: 3.0}, refuse=["_domainkey.refused.test"]) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def context(dns_server):
-    return ScanContext.loopback(dns_port=dns_server.port, timeout=1.0)
+def dns(dns_zone):
+    return dns_zone(ZONE, delays={SLOW_NODE: 3.0, SLOW_SELECTOR: 3.0}, refuse=["_domainkey.refused.test"],
+                    timeout=1.0)
 
 
 def scan(domain, context):
-    findings = dkim.evaluate(dkim.collect(domain, context=context))
-    for finding in findings:
-        assert finding.check == "mail.dkim"
-        assert finding.code in dkim.ADVICE, finding.code
-        assert finding.detail["confidence"] in {"high", "medium", "low", "none"}
+    findings = scan_check(dkim, domain, context=context)
+    assert all(finding.detail["confidence"] in {"high", "medium", "low", "none"} for finding in findings)
     return findings
-
-
-def by_code(findings):
-    return {finding.code: finding for finding in findings}
 
 
 CASES = [
@@ -102,25 +96,15 @@ CASES = [
 
 @pytest.mark.parametrize(("domain", "code", "outcome"), CASES)
 def test_zone_fixture_produces_code(domain, code, outcome, context):
-    findings = by_code(scan(domain, context))
-    assert code in findings, sorted(findings)
-    assert findings[code].outcome == outcome
+    assert_finding(scan(domain, context), code, outcome)
 
 
-def test_every_advice_code_has_a_zone_fixture():
-    assert {code for _domain, code, _outcome in CASES} == set(dkim.ADVICE)
-
-
-def test_advice_entries_are_complete():
-    for code, advice in dkim.ADVICE.items():
-        assert str(advice.title) and str(advice.meaning), code
-        assert advice.urgency in {"high", "medium", "low"}, code
-        assert advice.fixer in {"you", "hosting", "dns", "mail"}, code
+def test_every_advice_code_has_a_zone_fixture_and_complete_advice():
+    assert_advice_complete(dkim, codes_of(CASES))
 
 
 def test_registered_as_scored_mail_check():
-    check = CHECKS["mail.dkim"]
-    assert check.category == "mail" and check.scored
+    assert_registered(dkim, category="mail", scored=True)
 
 
 def test_common_selectors_are_a_module_constant():
@@ -170,13 +154,13 @@ def test_nxdomain_node_is_probably_no_dkim(context):
         ("dkim.probably_missing", Outcome.WARN, "medium")]
 
 
-def test_wildcard_is_detected_and_distinct_selector_still_judged(dns_server, context):
-    before = len(dns_server.queries)
+def test_wildcard_is_detected_and_distinct_selector_still_judged(dns, context):
+    before = len(dns.server.queries)
     findings = by_code(scan("wild.test", context))
     assert findings["dkim.wildcard"].detail["confidence"] == "low"
     assert findings["dkim.key_strong"].detail["selector"] == "dkim"
     assert "dkim.key_revoked" not in findings  # the wildcard's own answer judges no selector
-    probes = [name for name, _type in dns_server.queries[before:] if name.startswith("dtc-probe-")]
+    probes = [name for name, _type in dns.server.queries[before:] if name.startswith("dtc-probe-")]
     assert len(probes) == 1 and probes[0].endswith("._domainkey.wild.test.")
 
 
@@ -198,13 +182,13 @@ def test_refused_is_not_tested(context):
     assert [f.outcome for f in findings] == [Outcome.NOT_TESTED]
 
 
-def test_slow_selector_stops_further_lookups_and_is_not_tested(dns_server, context):
-    before = len(dns_server.queries)
+def test_slow_selector_stops_further_lookups_and_is_not_tested(dns, context):
+    before = len(dns.server.queries)
     findings = by_code(scan("slowsel.test", context))
     assert findings["dkim.not_tested"].outcome == Outcome.NOT_TESTED
     assert set(findings["dkim.not_tested"].detail["selectors"]) == set(dkim.COMMON_SELECTORS)
     assert not any(f.outcome == Outcome.FAIL for f in findings.values())
-    selector_queries = [n for n, _t in dns_server.queries[before:] if n.endswith("._domainkey.slowsel.test.")
+    selector_queries = [n for n, _t in dns.server.queries[before:] if n.endswith("._domainkey.slowsel.test.")
                         and not n.startswith("dtc-probe-")]
     assert len(selector_queries) == 1  # "default" timed out; the other selectors were not asked
 

@@ -7,10 +7,16 @@ from __future__ import annotations
 import pytest
 
 from dtc.scans.checks import dmarc
-from dtc.scans.checks.base import Outcome, ScanContext
+from dtc.scans.checks.base import Outcome
 from dtc.scans.checks.dmarc import DmarcData, TxtLookup
-from dtc.scans.checks.registry import CHECKS
-from dtc.scans.testing.dnsserver import LoopbackDNS
+from dtc.scans.testing.assertions import (
+    assert_advice_complete,
+    assert_finding,
+    assert_registered,
+    by_code,
+    codes_of,
+)
+from dtc.scans.testing.assertions import scan as scan_check
 
 ZONE = """
 $ORIGIN test.
@@ -53,26 +59,12 @@ SLOW_AUTH = "slowauth.test._report._dmarc.slowvendor.test"
 
 
 @pytest.fixture(scope="module")
-def dns_server():
-    with LoopbackDNS(ZONE, delays={SLOW: 3.0, SLOW_AUTH: 3.0}, refuse=[REFUSED]) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def context(dns_server):
-    return ScanContext.loopback(dns_port=dns_server.port, timeout=1.0)
+def dns(dns_zone):
+    return dns_zone(ZONE, delays={SLOW: 3.0, SLOW_AUTH: 3.0}, refuse=[REFUSED], timeout=1.0)
 
 
 def scan(domain, context):
-    findings = dmarc.evaluate(dmarc.collect(domain, context=context))
-    for finding in findings:
-        assert finding.check == "mail.dmarc"
-        assert finding.code in dmarc.ADVICE, finding.code
-    return findings
-
-
-def by_code(findings):
-    return {finding.code: finding for finding in findings}
+    return scan_check(dmarc, domain, context=context)
 
 
 # (domain, code that must appear, its outcome): end to end through the loopback zone.
@@ -101,26 +93,15 @@ CASES = [
 
 @pytest.mark.parametrize(("domain", "code", "outcome"), CASES)
 def test_zone_fixture_produces_code(domain, code, outcome, context):
-    findings = by_code(scan(domain, context))
-    assert code in findings, sorted(findings)
-    assert findings[code].outcome == outcome
+    assert_finding(scan(domain, context), code, outcome)
 
 
-def test_every_advice_code_has_a_zone_fixture():
-    assert {code for _domain, code, _outcome in CASES} == set(dmarc.ADVICE)
-
-
-def test_advice_entries_are_complete():
-    for code, advice in dmarc.ADVICE.items():
-        assert str(advice.title) and str(advice.meaning), code
-        assert advice.urgency in {"high", "medium", "low"}, code
-        assert advice.fixer in {"you", "hosting", "dns", "mail"}, code
+def test_every_advice_code_has_a_zone_fixture_and_complete_advice():
+    assert_advice_complete(dmarc, codes_of(CASES))
 
 
 def test_registered_as_scored_mail_check():
-    check = CHECKS["mail.dmarc"]
-    assert check.category == "mail" and check.scored
-    assert check.collect is dmarc.collect
+    assert_registered(dmarc, category="mail", scored=True)
 
 
 # --- policies --------------------------------------------------------------------------------------
@@ -177,10 +158,10 @@ def test_intermediate_record_is_skipped_for_the_organisational_domain(context):
     assert findings["dmarc.policy_enforced"].detail["policy"] == "reject"
 
 
-def test_psd_n_stops_the_walk(dns_server, context):
-    before = len(dns_server.queries)
+def test_psd_n_stops_the_walk(dns, context):
+    before = len(dns.server.queries)
     findings = by_code(scan("a.org.test", context))
-    asked = [name for name, _type in dns_server.queries[before:]]
+    asked = [name for name, _type in dns.server.queries[before:]]
     assert asked == ["_dmarc.a.org.test.", "_dmarc.org.test."]
     assert findings["dmarc.inherited"].detail["organisational_domain"] == "org.test"
 
@@ -210,12 +191,12 @@ def test_organisational_domain_with_psd_y_is_one_label_below():
 # --- reports ---------------------------------------------------------------------------------------
 
 
-def test_external_destination_needs_authorisation(dns_server, context):
-    before = len(dns_server.queries)
+def test_external_destination_needs_authorisation(dns, context):
+    before = len(dns.server.queries)
     finding = by_code(scan("external.test", context))["dmarc.report_unauthorised"]
     assert finding.subject == "vendor.test"
     assert finding.detail["authorisation_name"] == "external.test._report._dmarc.vendor.test"
-    assert ("external.test._report._dmarc.vendor.test.", "TXT") in dns_server.queries[before:]
+    assert ("external.test._report._dmarc.vendor.test.", "TXT") in dns.server.queries[before:]
 
 
 def test_authorisation_by_wildcard_record(context):
@@ -223,11 +204,11 @@ def test_authorisation_by_wildcard_record(context):
     assert findings["dmarc.reports_ok"].detail["external_authorised"] == ["bigvendor.test"]
 
 
-def test_destination_in_own_organisation_needs_no_authorisation(dns_server, context):
-    before = len(dns_server.queries)
+def test_destination_in_own_organisation_needs_no_authorisation(dns, context):
+    before = len(dns.server.queries)
     findings = by_code(scan("shop.good2.test", context))
     assert "dmarc.reports_ok" in findings
-    assert not [name for name, _type in dns_server.queries[before:] if "_report" in name]
+    assert not [name for name, _type in dns.server.queries[before:] if "_report" in name]
 
 
 # --- could not test --------------------------------------------------------------------------------

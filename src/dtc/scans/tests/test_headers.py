@@ -2,20 +2,26 @@
 (frame-ancestors or X-Frame-Options), X-Content-Type-Options: nosniff and a safe Referrer-Policy, on the
 first and the final response — and the platform's own pages pass them, served by the real app.
 
-End-to-end tests use loopback HTTP/HTTPS servers and a LoopbackDNS zone; pure tests judge canned data."""
+End to end, one loopback HTTP and one HTTPS server play every test site (told apart by the Host header),
+with a LoopbackDNS zone mapping the names to 127.0.0.1; pure tests judge canned responses."""
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import pytest
 
 from dtc.scans.checks import headers, https, securitytxt
-from dtc.scans.checks.base import Outcome, ScanContext
-from dtc.scans.checks.registry import CHECKS
+from dtc.scans.checks.base import Finding, Outcome, ScanContext
 from dtc.scans.checks.webclient import Chain, Exchange, fetch_chain
-from dtc.scans.testing.dnsserver import LoopbackDNS
-from dtc.scans.testing.httpserver import LoopbackHTTP, LoopbackHTTPS, Response, closed_port, redirect
+from dtc.scans.testing.assertions import (
+    assert_advice_complete,
+    assert_every_code_tested,
+    assert_registered,
+    by_code,
+    outcomes,
+    scan,
+)
+from dtc.scans.testing.dnsserver import LoopbackDNS, zone
+from dtc.scans.testing.httpserver import LoopbackHTTPS, Response, closed_port, redirect
 
 GOOD = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
@@ -36,8 +42,7 @@ SITES: dict[str, Response] = {
     "plain": Response(body="x", headers=GOOD),
     "slow": Response(delay=3),
 }
-ZONE = "$ORIGIN example.test.\n@ 300 IN SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 300\n" + "".join(
-    f"{label} 300 IN A 127.0.0.1\n" for label in SITES)
+ZONE = zone("example.test", *[f"{label} 300 IN A 127.0.0.1" for label in SITES])
 
 
 def name(label: str) -> str:
@@ -45,23 +50,15 @@ def name(label: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def web():
+def web(loopback_web):
     routes = {f"{name(label)}/": response for label, response in SITES.items()}
-    with LoopbackDNS(ZONE) as dns_server, LoopbackHTTP(routes) as http_server, \
-            LoopbackHTTPS([name(label) for label in SITES], routes) as https_server:
-
-        def context(**overrides) -> ScanContext:
-            settings = {"http_port": http_server.port, "https_port": https_server.port,
-                        "ca_file": https_server.ca_file, "timeout": 1.0} | overrides
-            return ScanContext.loopback(dns_port=dns_server.port, **settings)
-
-        yield SimpleNamespace(context=context)
+    return loopback_web(ZONE, routes, routes, https_hosts=[name(label) for label in SITES])
 
 
-def run(web, label: str, **overrides) -> dict[str, object]:
-    findings = headers.evaluate(headers.collect(name(label), context=web.context(**overrides)))
-    assert all(finding.check == "web.headers" and finding.subject == name(label) for finding in findings)
-    return {finding.code: finding for finding in findings}
+def run(web, label: str, **overrides) -> dict[str, Finding]:
+    findings = scan(headers, name(label), context=web.context(**overrides))
+    assert all(finding.subject == name(label) for finding in findings)
+    return by_code(findings)
 
 
 # --- end to end: every finding code ---------------------------------------------------------------
@@ -136,10 +133,6 @@ PLATFORM_ZONE = """$ORIGIN dtc.test.
 """
 
 
-def _outcomes(findings) -> dict[str, Outcome]:
-    return {finding.code: finding.outcome for finding in findings}
-
-
 def _proxy_to(origin: str):
     """A TLS-terminating reverse proxy in front of the live server, as in production (DTC_BEHIND_PROXY)."""
     import httpx
@@ -177,8 +170,8 @@ def test_the_platform_passes_its_own_web_checks(live_server, settings):
             host="dtc.test", chain=fetch_chain("http://dtc.test/.well-known/security.txt", context=plain))
         expected = {"headers.csp_ok": Outcome.PASS, "headers.frame_ok": Outcome.PASS,
                     "headers.nosniff_ok": Outcome.PASS, "headers.referrer_ok": Outcome.PASS}
-        assert _outcomes(headers.evaluate(home)) == expected
-        assert _outcomes(headers.evaluate(sectxt_response)) == expected
+        assert outcomes(headers.evaluate(home)) == expected
+        assert outcomes(headers.evaluate(sectxt_response)) == expected
 
         over_http = securitytxt.evaluate(securitytxt.collect("dtc.test", context=plain))
         problems = {finding.code: finding for finding in over_http
@@ -190,11 +183,11 @@ def test_the_platform_passes_its_own_web_checks(live_server, settings):
         with LoopbackHTTPS(["dtc.test"], handler=_proxy_to(live_server.url)) as proxy:
             secure = ScanContext.loopback(dns_port=dns_server.port, http_port=port, https_port=proxy.port,
                                           ca_file=proxy.ca_file)
-            assert _outcomes(headers.evaluate(headers.collect("dtc.test", context=secure))) == expected
-            secured = _outcomes(securitytxt.evaluate(securitytxt.collect("dtc.test", context=secure)))
+            assert outcomes(headers.evaluate(headers.collect("dtc.test", context=secure))) == expected
+            secured = outcomes(securitytxt.evaluate(securitytxt.collect("dtc.test", context=secure)))
             assert secured["securitytxt.ok"] == Outcome.PASS, secured
             assert set(secured.values()) <= {Outcome.PASS, Outcome.INFO}
-            web_https = _outcomes(https.evaluate(https.collect("dtc.test", context=secure)))
+            web_https = outcomes(https.evaluate(https.collect("dtc.test", context=secure)))
             assert web_https["https.ok"] == Outcome.PASS
             assert web_https["https.hsts_ok"] == Outcome.PASS
 
@@ -206,8 +199,8 @@ def _page(*pairs: tuple[str, str], url: str = "https://a.test/", status: int = 2
     return Exchange(url=url, status=status, headers=tuple((key.lower(), value) for key, value in pairs))
 
 
-def _judge(*steps: Exchange) -> dict[str, object]:
-    return {finding.code: finding for finding in headers.evaluate(headers.HeadersData("a.test", Chain(steps)))}
+def _judge(*steps: Exchange) -> dict[str, Finding]:
+    return by_code(headers.evaluate(headers.HeadersData("a.test", Chain(steps))))
 
 
 def test_parse_csp_splits_policies_and_ignores_repeated_directives():
@@ -269,15 +262,7 @@ def test_content_headers_on_a_redirect_are_not_required():
 
 
 def test_every_code_has_advice_and_the_check_is_registered():
-    import inspect
-    import re
-
-    check = CHECKS["web.headers"]
-    assert check.category == "web" and check.module == headers.__name__
-    codes = set(re.findall(r'"(headers\.[a-z_]+)"', inspect.getsource(headers).split("ADVICE: dict")[0]))
-    assert codes == set(headers.ADVICE)
-    source = inspect.getsource(inspect.getmodule(test_good_headers_pass)).split("# --- the platform")[0]
-    assert not {code for code in codes if f'"{code}"' not in source}, "every code needs an end-to-end test"
-    for code, advice in headers.ADVICE.items():
-        assert advice.fixer in {"you", "hosting", "dns", "mail"} and advice.urgency in {"high", "medium", "low"}
-        assert bool(str(advice.message)) == code.endswith(("_missing", "_unsafe", "_weak")), code
+    assert_registered(headers, category="web", scored=True)
+    assert_every_code_tested(headers, __name__, before="# --- the platform")
+    to_fix = {code for code in headers.ADVICE if code.endswith(("_missing", "_unsafe", "_weak"))}
+    assert_advice_complete(headers, with_message=to_fix, without_message=set(headers.ADVICE) - to_fix)

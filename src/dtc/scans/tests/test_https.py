@@ -8,22 +8,26 @@ the Host header) with a LoopbackDNS zone mapping the names to 127.0.0.1; pure te
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 
 from dtc.scans.checks import https
-from dtc.scans.checks.base import Outcome, ScanContext
-from dtc.scans.checks.registry import CHECKS
+from dtc.scans.checks.base import Finding, Outcome
 from dtc.scans.checks.webclient import Chain, Exchange, WebClient, fetch_chain
-from dtc.scans.testing.dnsserver import LoopbackDNS
-from dtc.scans.testing.httpserver import LoopbackHTTP, LoopbackHTTPS, Response, closed_port, redirect
+from dtc.scans.testing.assertions import (
+    assert_advice_complete,
+    assert_every_code_tested,
+    assert_registered,
+    by_code,
+    scan,
+)
+from dtc.scans.testing.dnsserver import zone
+from dtc.scans.testing.httpserver import LoopbackHTTPS, Response, closed_port, redirect
 
 YEAR = "max-age=31536000; includeSubDomains; preload"
 HOSTS = ["good", "www.good", "short", "nohsts", "other", "www.other", "indirect", "downgrade", "loop",
          "slowhttp", "slowboth", "plain"]
-ZONE = "$ORIGIN example.test.\n@ 300 IN SOA ns.example.test. hostmaster.example.test. 1 3600 600 86400 300\n" + "".join(
-    f"{name} 300 IN A 127.0.0.1\n" for name in [*HOSTS, "wrongcert", "slowdns"])
+ZONE = zone("example.test", *[f"{host} 300 IN A 127.0.0.1" for host in [*HOSTS, "wrongcert", "slowdns"]])
 
 
 def name(label: str) -> str:
@@ -57,24 +61,16 @@ def routes() -> tuple[dict[str, Response], dict[str, Response]]:
 
 
 @pytest.fixture(scope="module")
-def web():
+def web(loopback_web):
     http_routes, https_routes = routes()
-    with LoopbackDNS(ZONE, delays={name("slowdns"): 1.5}) as dns_server, \
-            LoopbackHTTP(http_routes) as http_server, \
-            LoopbackHTTPS([name(host) for host in HOSTS], https_routes) as https_server:
-
-        def context(**overrides) -> ScanContext:
-            settings = {"http_port": http_server.port, "https_port": https_server.port,
-                        "ca_file": https_server.ca_file, "timeout": 1.0} | overrides
-            return ScanContext.loopback(dns_port=dns_server.port, **settings)
-
-        yield SimpleNamespace(dns=dns_server, http=http_server, https=https_server, context=context)
+    return loopback_web(ZONE, http_routes, https_routes, https_hosts=[name(host) for host in HOSTS],
+                        delays={name("slowdns"): 1.5})
 
 
-def run(web, label: str, **overrides) -> dict[str, object]:
-    findings = https.evaluate(https.collect(name(label), context=web.context(**overrides)))
-    assert all(finding.check == "web.https" and finding.subject == name(label) for finding in findings)
-    return {finding.code: finding for finding in findings}
+def run(web, label: str, **overrides) -> dict[str, Finding]:
+    findings = scan(https, name(label), context=web.context(**overrides))
+    assert all(finding.subject == name(label) for finding in findings)
+    return by_code(findings)
 
 
 # --- the shared web client ------------------------------------------------------------------------
@@ -299,29 +295,12 @@ def test_a_location_no_browser_can_follow_is_no_redirect():
 
 
 def test_every_code_has_advice_and_the_check_is_registered():
-    check = CHECKS["web.https"]
-    assert check.category == "web" and check.module == https.__name__
-    assert _all_codes() == set(https.ADVICE)
-    for code, advice in https.ADVICE.items():
-        assert advice.urgency in {"high", "medium", "low"} and advice.fixer in {"you", "hosting", "dns", "mail"}
-        assert str(advice.title) and str(advice.meaning)
-        if code.endswith(("_missing", "_invalid", "unavailable", "downgrade", "no_redirect", "_short")):
-            assert str(advice.message), code
-
-
-def _all_codes() -> set[str]:
-    """The codes the module can emit, read from its source (so a new code without advice fails)."""
-    import inspect
-    import re
-
-    return set(re.findall(r'"(https\.[a-z_]+)"', inspect.getsource(https).split("ADVICE: dict")[0]))
+    assert_registered(https, category="web", scored=True)
+    to_fix = {code for code in https.ADVICE
+              if code.endswith(("_missing", "_invalid", "unavailable", "downgrade", "no_redirect", "_short"))}
+    assert_advice_complete(https, with_message=to_fix)
 
 
 def test_all_codes_have_an_end_to_end_fixture():
     """Guards the test list above: every code is asserted by name somewhere in this module."""
-    import inspect
-    import sys
-
-    source = inspect.getsource(sys.modules[__name__]).split("# --- pure evaluation")[0]
-    missing = {code for code in _all_codes() if f'"{code}"' not in source}
-    assert not missing, missing
+    assert_every_code_tested(https, __name__, before="# --- pure evaluation")

@@ -12,8 +12,14 @@ import pytest
 from dtc.scans.checks import mtasts
 from dtc.scans.checks.base import Outcome, ScanContext
 from dtc.scans.checks.mtasts import MtaStsData
-from dtc.scans.checks.registry import CHECKS
-from dtc.scans.testing.dnsserver import LoopbackDNS
+from dtc.scans.testing.assertions import (
+    assert_advice_complete,
+    assert_finding,
+    assert_registered,
+    by_code,
+    codes_of,
+)
+from dtc.scans.testing.assertions import scan as scan_check
 from dtc.scans.testing.httpserver import LoopbackHTTPS, Response, closed_port, redirect
 
 PATH = "/.well-known/mta-sts.txt"
@@ -64,29 +70,21 @@ def zone() -> str:
 
 
 @pytest.fixture(scope="module")
-def servers():
+def web():
     hostnames = [f"mta-sts.{site}.test" for site in SITES if site not in NO_CERT]
     routes = {f"mta-sts.{site}.test{PATH}": response for site, (_r, _m, response) in SITES.items() if response}
-    with LoopbackHTTPS(hostnames, routes) as web, \
-            LoopbackDNS(zone(), delays={"_mta-sts.slow.test": 3.0}) as dns_server:
-        yield web, dns_server
+    with LoopbackHTTPS(hostnames, routes) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
-def context(servers):
-    web, dns_server = servers
-    return ScanContext.loopback(dns_port=dns_server.port, https_port=web.port, ca_file=web.ca_file, timeout=1.0)
+def dns(dns_zone, web):
+    return dns_zone(zone(), delays={"_mta-sts.slow.test": 3.0}, https_port=web.port, ca_file=web.ca_file,
+                    timeout=1.0)
 
 
 def scan(domain, context):
-    findings = mtasts.evaluate(mtasts.collect(domain, context=context))
-    for finding in findings:
-        assert finding.check == "mail.mtasts" and finding.code in mtasts.ADVICE, finding.code
-    return findings
-
-
-def by_code(findings):
-    return {finding.code: finding for finding in findings}
+    return scan_check(mtasts, domain, context=context)
 
 
 CASES = [
@@ -111,31 +109,21 @@ CASES = [
 
 @pytest.mark.parametrize(("domain", "code", "outcome"), CASES)
 def test_fixture_produces_code(domain, code, outcome, context):
-    findings = by_code(scan(domain, context))
-    assert code in findings, sorted(findings)
-    assert findings[code].outcome == outcome
+    assert_finding(scan(domain, context), code, outcome)
 
 
-def test_every_advice_code_has_a_fixture():
-    assert {code for _domain, code, _outcome in CASES} == set(mtasts.ADVICE)
-
-
-def test_advice_entries_are_complete():
-    for code, advice in mtasts.ADVICE.items():
-        assert str(advice.title) and str(advice.meaning), code
-        assert advice.urgency in {"high", "medium", "low"} and advice.fixer in {"you", "hosting", "dns", "mail"}
+def test_every_advice_code_has_a_fixture_and_complete_advice():
+    assert_advice_complete(mtasts, codes_of(CASES))
 
 
 def test_registered_as_advice_only():
-    check = CHECKS["mail.mtasts"]
-    assert check.category == "mail" and not check.scored
+    assert_registered(mtasts, category="mail", scored=False)
 
 
 # --- the policy fetch ------------------------------------------------------------------------------
 
 
-def test_policy_is_fetched_with_sni_and_host_of_the_policy_host(servers, context):
-    web, _dns = servers
+def test_policy_is_fetched_with_sni_and_host_of_the_policy_host(web, context):
     before = len(web.requests)
     findings = scan("good.test", context)
     assert [f.code for f in findings] == ["mtasts.ok"]
@@ -149,8 +137,7 @@ def test_certificate_for_another_name_is_unavailable_not_untested(context):
     assert finding.detail["reason"] == "tls_verify"
 
 
-def test_redirect_is_not_followed(servers, context):
-    web, _dns = servers
+def test_redirect_is_not_followed(web, context):
     before = len(web.requests)
     finding = by_code(scan("redirect.test", context))["mtasts.policy_unavailable"]
     assert finding.detail["reason"] == "redirect"
@@ -173,8 +160,7 @@ def test_uncovered_mx_is_named(context):
     assert finding.detail["uncovered"] == ["mail.elsewhere.test"]
 
 
-def test_invalid_txt_record_is_not_followed_by_a_fetch(servers, context):
-    web, _dns = servers
+def test_invalid_txt_record_is_not_followed_by_a_fetch(web, context):
     before = len(web.requests)
     scan("multi.test", context)
     assert web.requests[before:] == []
@@ -189,9 +175,8 @@ def test_slow_policy_server_is_not_tested_never_fail(context):
         ("mtasts.not_tested", Outcome.NOT_TESTED, "timeout")]
 
 
-def test_refused_connection_is_not_tested(servers):
-    _web, dns_server = servers
-    context = ScanContext.loopback(dns_port=dns_server.port, https_port=closed_port(), timeout=1.0)
+def test_refused_connection_is_not_tested(dns):
+    context = ScanContext.loopback(dns_port=dns.server.port, https_port=closed_port(), timeout=1.0)
     findings = scan("good.test", context)
     assert [(f.code, f.outcome, f.detail["error"]) for f in findings] == [
         ("mtasts.not_tested", Outcome.NOT_TESTED, "refused")]

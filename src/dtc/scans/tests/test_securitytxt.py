@@ -7,19 +7,23 @@ End-to-end tests use loopback HTTP/HTTPS servers and a LoopbackDNS zone; pure te
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-import re
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
 from dtc.scans.checks import securitytxt
-from dtc.scans.checks.base import Outcome, ScanContext
-from dtc.scans.checks.registry import CHECKS
+from dtc.scans.checks.base import Finding, Outcome
 from dtc.scans.checks.webclient import Chain, Exchange
-from dtc.scans.testing.dnsserver import LoopbackDNS
-from dtc.scans.testing.httpserver import LoopbackHTTP, LoopbackHTTPS, Response, closed_port, redirect
+from dtc.scans.testing.assertions import (
+    assert_advice_complete,
+    assert_every_code_tested,
+    assert_registered,
+    by_code,
+    codes_in_source,
+    scan,
+)
+from dtc.scans.testing.dnsserver import zone
+from dtc.scans.testing.httpserver import Response, closed_port, redirect
 
 PATH = "/.well-known/security.txt"
 TEXT = {"Content-Type": "text/plain; charset=utf-8"}
@@ -72,7 +76,7 @@ def sites() -> dict[str, Response]:
 
 
 @pytest.fixture(scope="module")
-def web():
+def web(loopback_web):
     served = sites()
     https_routes = {f"{label}.example.test{PATH}": response for label, response in served.items()}
     http_routes = {
@@ -80,27 +84,18 @@ def web():
         f"httponly.example.test{PATH}": Response(body=body("httponly"), headers=TEXT),
         f"slow.example.test{PATH}": Response(delay=3),
     }
-    zone = "$ORIGIN example.test.\n@ 300 IN SOA ns.example.test. h.example.test. 1 3600 600 86400 300\n" + "".join(
-        f"{label} 300 IN A 127.0.0.1\n" for label in served)
-    with LoopbackDNS(zone) as dns_server, LoopbackHTTP(http_routes) as http_server, \
-            LoopbackHTTPS([f"{label}.example.test" for label in served], https_routes) as https_server:
-
-        def context(**overrides) -> ScanContext:
-            settings = {"http_port": http_server.port, "https_port": https_server.port,
-                        "ca_file": https_server.ca_file, "timeout": 1.0} | overrides
-            return ScanContext.loopback(dns_port=dns_server.port, **settings)
-
-        yield SimpleNamespace(context=context, https=https_server)
+    names = zone("example.test", *[f"{label} 300 IN A 127.0.0.1" for label in served])
+    return loopback_web(names, http_routes, https_routes, https_hosts=[f"{label}.example.test" for label in served])
 
 
-def run(web, label: str, **overrides) -> dict[str, object]:
+def run(web, label: str, **overrides) -> dict[str, Finding]:
     host = f"{label}.example.test"
-    findings = securitytxt.evaluate(securitytxt.collect(host, context=web.context(**overrides)))
-    assert all(finding.check == "web.securitytxt" and finding.subject == host for finding in findings)
-    return {finding.code: finding for finding in findings}
+    findings = scan(securitytxt, host, context=web.context(**overrides))
+    assert all(finding.subject == host for finding in findings)
+    return by_code(findings)
 
 
-def outcomes(found: dict[str, object]) -> dict[str, Outcome]:
+def outcomes(found: dict[str, Finding]) -> dict[str, Outcome]:
     return {code: finding.outcome for code, finding in found.items()}
 
 
@@ -219,16 +214,10 @@ def test_canonical_must_match_the_first_or_final_url():
 
 
 def test_every_code_has_advice_and_the_check_is_registered():
-    check = CHECKS["web.securitytxt"]
-    assert check.category == "web" and check.module == securitytxt.__name__
-    codes = set(re.findall(r'"(securitytxt\.[a-z_]+)"', inspect.getsource(securitytxt).split("ADVICE: dict")[0]))
-    codes |= {"securitytxt.signed", "securitytxt.not_signed"}  # built with a conditional expression
-    assert codes == set(securitytxt.ADVICE)
-    source = inspect.getsource(inspect.getmodule(test_good_file_passes_and_an_unsigned_file_gets_a_tip))
-    end_to_end = source.split("# --- pure evaluation")[0]
-    assert not {code for code in codes if f'"{code}"' not in end_to_end}, "every code needs an end-to-end test"
-    for code, advice in securitytxt.ADVICE.items():
-        assert advice.fixer in {"you", "hosting", "dns", "mail"} and advice.urgency in {"high", "medium", "low"}
-        needs_message = code not in {"securitytxt.ok", "securitytxt.signed", "securitytxt.not_signed",
-                                     "securitytxt.not_tested", "securitytxt.no_address"}
-        assert bool(str(advice.message)) == needs_message, code
+    assert_registered(securitytxt, category="web", scored=True)
+    conditional = {"securitytxt.signed", "securitytxt.not_signed"}  # built with a conditional expression
+    assert_every_code_tested(securitytxt, __name__, before="# --- pure evaluation", also=conditional)
+    codes = codes_in_source(securitytxt) | conditional
+    nothing_to_fix = {"securitytxt.ok", "securitytxt.signed", "securitytxt.not_signed", "securitytxt.not_tested",
+                      "securitytxt.no_address"}
+    assert_advice_complete(securitytxt, codes, with_message=codes - nothing_to_fix, without_message=nothing_to_fix)

@@ -11,96 +11,79 @@ from __future__ import annotations
 import pytest
 
 from dtc.scans.checks import spf
-from dtc.scans.checks.base import Outcome, ScanContext
-from dtc.scans.checks.registry import CHECKS, run
-from dtc.scans.testing.dnsserver import LoopbackDNS
-
-
-def _zone(origin: str, *lines: str) -> str:
-    soa = f"@ 300 IN SOA ns.{origin}. hostmaster.{origin}. 1 3600 600 86400 300"
-    return "\n".join([f"$ORIGIN {origin}.", soa, *lines, ""])
-
+from dtc.scans.checks.base import Outcome
+from dtc.scans.testing.assertions import (
+    assert_advice_complete,
+    assert_registered,
+    by_code,
+    codes_of,
+    outcomes,
+    scan,
+)
+from dtc.scans.testing.dnsserver import zone
 
 ZONES = "\n".join([
-    _zone("test"),
+    zone("test"),
     # a mail provider, included by many customers
-    _zone("provider.test",
-          '_spf 300 IN TXT "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 ~all"',
-          'bad 300 IN TXT "v=spf1 foo:bar -all"',
-          'nospf 300 IN TXT "google-site-verification=abc"',
-          'slow 300 IN TXT "v=spf1 ip4:192.0.2.1 -all"'),
-    _zone("good.test",
-          '@ 300 IN MX 10 mail.good.test.',
-          'mail 300 IN A 192.0.2.20',
-          '@ 300 IN TXT "v=spf1 mx include:_spf.provider.test -all"',
-          '@ 300 IN TXT "some-other-verification=xyz"'),
-    _zone("soft.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 ip4:192.0.2.1 ~all"'),
-    _zone("none.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf10 -all"'),
-    _zone("parked.test", '@ 300 IN MX 0 .'),
-    _zone("parkedok.test", '@ 300 IN MX 0 .', '@ 300 IN TXT "v=spf1 -all"'),
-    _zone("parkedloose.test", '@ 300 IN MX 0 .', '@ 300 IN A 192.0.2.21', '@ 300 IN TXT "v=spf1 a ~all"'),
-    _zone("multi.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 ip4:192.0.2.1 -all"',
-          '@ 300 IN TXT "v=spf1 include:_spf.provider.test -all"'),
-    _zone("syntax.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 ip4:192.0.2.300 -all"'),
-    _zone("nestedsyntax.test", '@ 300 IN MX 10 mail.good.test.',
-          '@ 300 IN TXT "v=spf1 include:bad.provider.test -all"'),
+    zone("provider.test",
+         '_spf 300 IN TXT "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 ~all"',
+         'bad 300 IN TXT "v=spf1 foo:bar -all"',
+         'nospf 300 IN TXT "google-site-verification=abc"',
+         'slow 300 IN TXT "v=spf1 ip4:192.0.2.1 -all"'),
+    zone("good.test",
+         '@ 300 IN MX 10 mail.good.test.',
+         'mail 300 IN A 192.0.2.20',
+         '@ 300 IN TXT "v=spf1 mx include:_spf.provider.test -all"',
+         '@ 300 IN TXT "some-other-verification=xyz"'),
+    zone("soft.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 ip4:192.0.2.1 ~all"'),
+    zone("none.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf10 -all"'),
+    zone("parked.test", '@ 300 IN MX 0 .'),
+    zone("parkedok.test", '@ 300 IN MX 0 .', '@ 300 IN TXT "v=spf1 -all"'),
+    zone("parkedloose.test", '@ 300 IN MX 0 .', '@ 300 IN A 192.0.2.21', '@ 300 IN TXT "v=spf1 a ~all"'),
+    zone("multi.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 ip4:192.0.2.1 -all"',
+         '@ 300 IN TXT "v=spf1 include:_spf.provider.test -all"'),
+    zone("syntax.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 ip4:192.0.2.300 -all"'),
+    zone("nestedsyntax.test", '@ 300 IN MX 10 mail.good.test.',
+         '@ 300 IN TXT "v=spf1 include:bad.provider.test -all"'),
     # 11 DNS-querying terms over four zones: chain(2) + s1.one(3) + s3.three(3) + s2.two(3)
-    _zone("chain.test", '@ 300 IN MX 10 mail.good.test.',
-          '@ 300 IN TXT "v=spf1 include:s1.one.test include:s2.two.test -all"'),
-    _zone("one.test", '@ 300 IN MX 10 mail.good.test.',
-          's1 300 IN A 192.0.2.31', 's1 300 IN MX 10 mail.good.test.',
-          's1 300 IN TXT "v=spf1 a mx include:s3.three.test ~all"'),
-    _zone("two.test", 's2 300 IN TXT "v=spf1 exists:e.two.test mx:one.test a:h.three.test ~all"',
-          'e 300 IN A 127.0.0.2'),
-    _zone("three.test", 'h 300 IN A 192.0.2.33',
-          's3 300 IN TXT "v=spf1 a:h.three.test a:h.three.test a:h.three.test ~all"'),
+    zone("chain.test", '@ 300 IN MX 10 mail.good.test.',
+         '@ 300 IN TXT "v=spf1 include:s1.one.test include:s2.two.test -all"'),
+    zone("one.test", '@ 300 IN MX 10 mail.good.test.',
+         's1 300 IN A 192.0.2.31', 's1 300 IN MX 10 mail.good.test.',
+         's1 300 IN TXT "v=spf1 a mx include:s3.three.test ~all"'),
+    zone("two.test", 's2 300 IN TXT "v=spf1 exists:e.two.test mx:one.test a:h.three.test ~all"',
+         'e 300 IN A 127.0.0.2'),
+    zone("three.test", 'h 300 IN A 192.0.2.33',
+         's3 300 IN TXT "v=spf1 a:h.three.test a:h.three.test a:h.three.test ~all"'),
     # exactly 10: the same tree without one term
-    _zone("ten.test", '@ 300 IN MX 10 mail.good.test.',
-          '@ 300 IN TXT "v=spf1 include:s1.one.test include:s4.ten.test -all"',
-          's4 300 IN TXT "v=spf1 exists:e.two.test a:h.three.test ~all"'),
-    _zone("void.test", '@ 300 IN MX 10 mail.good.test.', 'nomx 300 IN A 192.0.2.40',
-          '@ 300 IN TXT "v=spf1 a:nx1.void.test a:nx2.void.test mx:nomx.void.test -all"'),
-    _zone("inclmissing.test", '@ 300 IN MX 10 mail.good.test.',
-          '@ 300 IN TXT "v=spf1 include:nospf.provider.test -all"'),
-    _zone("redirmissing.test", '@ 300 IN MX 10 mail.good.test.',
-          '@ 300 IN TXT "v=spf1 redirect=gone.provider.test"'),
-    _zone("redirect.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 redirect=_spf.provider.test"'),
-    _zone("loop.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 include:loop2.test -all"'),
-    _zone("loop2.test", '@ 300 IN TXT "v=spf1 include:loop.test -all"'),
-    _zone("mxmany.test", '@ 300 IN TXT "v=spf1 mx -all"',
-          *[f"@ 300 IN MX {n} mx{n}.mxmany.test." for n in range(1, 12)]),
-    _zone("ptr.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 ptr -all"'),
-    _zone("allpass.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 +all"'),
-    _zone("neutral.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 ip4:192.0.2.1"'),
-    _zone("incomplete.test", '@ 300 IN MX 10 mail.good.test.',
-          '@ 300 IN TXT "v=spf1 include:slow.provider.test -all"'),
-    _zone("slow.test", '@ 300 IN TXT "v=spf1 -all"'),
-    _zone("refused.test", '@ 300 IN TXT "v=spf1 -all"'),
+    zone("ten.test", '@ 300 IN MX 10 mail.good.test.',
+         '@ 300 IN TXT "v=spf1 include:s1.one.test include:s4.ten.test -all"',
+         's4 300 IN TXT "v=spf1 exists:e.two.test a:h.three.test ~all"'),
+    zone("void.test", '@ 300 IN MX 10 mail.good.test.', 'nomx 300 IN A 192.0.2.40',
+         '@ 300 IN TXT "v=spf1 a:nx1.void.test a:nx2.void.test mx:nomx.void.test -all"'),
+    zone("inclmissing.test", '@ 300 IN MX 10 mail.good.test.',
+         '@ 300 IN TXT "v=spf1 include:nospf.provider.test -all"'),
+    zone("redirmissing.test", '@ 300 IN MX 10 mail.good.test.',
+         '@ 300 IN TXT "v=spf1 redirect=gone.provider.test"'),
+    zone("redirect.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 redirect=_spf.provider.test"'),
+    zone("loop.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 include:loop2.test -all"'),
+    zone("loop2.test", '@ 300 IN TXT "v=spf1 include:loop.test -all"'),
+    zone("mxmany.test", '@ 300 IN TXT "v=spf1 mx -all"',
+         *[f"@ 300 IN MX {n} mx{n}.mxmany.test." for n in range(1, 12)]),
+    zone("ptr.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 ptr -all"'),
+    zone("allpass.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 +all"'),
+    zone("neutral.test", '@ 300 IN MX 10 mail.good.test.', '@ 300 IN TXT "v=spf1 ip4:192.0.2.1"'),
+    zone("incomplete.test", '@ 300 IN MX 10 mail.good.test.',
+         '@ 300 IN TXT "v=spf1 include:slow.provider.test -all"'),
+    zone("slow.test", '@ 300 IN TXT "v=spf1 -all"'),
+    zone("refused.test", '@ 300 IN TXT "v=spf1 -all"'),
 ])
 
 
-def _start(zones: str, **options) -> LoopbackDNS:
-    """LoopbackDNS binds TCP to the number of a free UDP port; on a busy machine that TCP port is sometimes
-    taken ("Address already in use"), so try a few ports."""
-    for attempt in range(5):
-        try:
-            return LoopbackDNS(zones, **options).__enter__()
-        except OSError:
-            if attempt == 4:
-                raise
-    raise AssertionError("unreachable")
-
-
 @pytest.fixture(scope="module")
-def server():
-    dns_server = _start(ZONES, delays={"slow.test": 1.5, "slow.provider.test": 1.5}, refuse=["refused.test"])
-    yield dns_server
-    dns_server.__exit__()
-
-
-@pytest.fixture(scope="module")
-def context(server):
-    return ScanContext.loopback(dns_port=server.port, timeout=0.5)
+def dns(dns_zone):
+    return dns_zone(ZONES, delays={"slow.test": 1.5, "slow.provider.test": 1.5}, refuse=["refused.test"],
+                    timeout=0.5)
 
 
 P, W, F, INFO, N = Outcome.PASS, Outcome.WARN, Outcome.FAIL, Outcome.INFO, Outcome.NOT_TESTED
@@ -133,13 +116,11 @@ SCENARIOS = {
 
 @pytest.mark.parametrize("domain", sorted(SCENARIOS))
 def test_scenario_end_to_end(domain, context):
-    findings = run("mail.spf", domain, context=context)
-    assert {f.code: f.outcome for f in findings} == SCENARIOS[domain]
-    assert all(f.code in spf.ADVICE for f in findings)
+    assert outcomes(scan(spf, domain, context=context)) == SCENARIOS[domain]
 
 
 def _by_code(domain, context):
-    return {f.code: f for f in run("mail.spf", domain, context=context)}
+    return by_code(scan(spf, domain, context=context))
 
 
 def test_lookups_are_counted_through_include_chains_across_zones(context):
@@ -179,18 +160,18 @@ def test_parked_domain_is_told_the_record_to_publish(context):
     assert "v=spf1 -all" in str(spf.ADVICE["spf.missing_no_mail"].message)
 
 
-def test_collect_asks_each_question_once(server, context):
-    before = len(server.queries)
+def test_collect_asks_each_question_once(dns, context):
+    before = len(dns.server.queries)
     spf.collect("chain.test", context=context)
-    asked = server.queries[before:]
+    asked = dns.server.queries[before:]
     assert len(asked) == len(set(asked))
     assert ("h.three.test.", "A") in asked
 
 
 def test_timeouts_are_never_a_fail(context):
     for domain in ("slow.test", "refused.test", "incomplete.test"):
-        outcomes = {f.outcome for f in run("mail.spf", domain, context=context)}
-        assert Outcome.FAIL not in outcomes and Outcome.NOT_TESTED in outcomes
+        seen = set(outcomes(scan(spf, domain, context=context)).values())
+        assert Outcome.FAIL not in seen and Outcome.NOT_TESTED in seen
     assert spf.collect("refused.test", context=context).facts["TXT refused.test"].status == "refused"
 
 
@@ -204,7 +185,7 @@ def _data(record: str, **facts: spf.Lookup) -> spf.SpfData:
 
 
 def _codes(data: spf.SpfData) -> dict[str, Outcome]:
-    return {f.code: f.outcome for f in spf.evaluate(data)}
+    return outcomes(spf.evaluate(data))
 
 
 OK_A = spf.Lookup("ok", ("192.0.2.1",))
@@ -336,21 +317,8 @@ def test_invalid_syntax(record):
 
 
 def test_registered_as_scored_mail_check():
-    check = CHECKS["mail.spf"]
-    assert check.category == "mail" and check.scored and check.advice is spf.ADVICE
+    assert_registered(spf, category="mail", scored=True)
 
 
 def test_every_code_has_advice_and_every_advice_is_reachable():
-    emitted = {code for codes in SCENARIOS.values() for code in codes}
-    assert emitted == set(spf.ADVICE)
-
-
-@pytest.mark.parametrize("code", sorted(spf.ADVICE))
-def test_advice_is_complete(code):
-    advice = spf.ADVICE[code]
-    assert str(advice.title) and str(advice.meaning)
-    assert advice.urgency in {"high", "medium", "low"}
-    assert advice.fixer in {"you", "hosting", "dns", "mail"}
-    actionable = {c for codes in SCENARIOS.values() for c, o in codes.items() if o in (F, W, INFO)}
-    if code in actionable:
-        assert "Beste" in str(advice.message)
+    assert_advice_complete(spf, codes_of(SCENARIOS), with_message=codes_of(SCENARIOS, F, W, INFO))

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from dtc.scans.checks import tlsrpt
-from dtc.scans.checks.base import Outcome, ScanContext
-from dtc.scans.checks.registry import CHECKS
+from dtc.scans.checks.base import Outcome
 from dtc.scans.checks.tlsrpt import TlsRptData
-from dtc.scans.testing.dnsserver import LoopbackDNS
+from dtc.scans.testing.assertions import assert_advice_complete, assert_registered, codes_of
+from dtc.scans.testing.assertions import scan as scan_check
 
 ZONE = """
 $ORIGIN test.
@@ -27,16 +27,13 @@ _smtp._tls.baduri 300 IN TXT "v=TLSRPTv1; rua=tlsrpt@baduri.test"
 
 
 @pytest.fixture(scope="module")
-def context():
-    with LoopbackDNS(ZONE, delays={"_smtp._tls.slow.test": 3.0}, refuse=["_smtp._tls.refused.test"]) as server:
-        yield ScanContext.loopback(dns_port=server.port, timeout=1.0)
+def dns(dns_zone):
+    return dns_zone(ZONE, delays={"_smtp._tls.slow.test": 3.0}, refuse=["_smtp._tls.refused.test"], timeout=1.0)
 
 
 def scan(domain, context):
-    findings = tlsrpt.evaluate(tlsrpt.collect(domain, context=context))
-    assert len(findings) == 1
-    assert findings[0].check == "mail.tlsrpt" and findings[0].code in tlsrpt.ADVICE
-    return findings[0]
+    [finding] = scan_check(tlsrpt, domain, context=context)
+    return finding
 
 
 CASES = [
@@ -57,19 +54,12 @@ def test_zone_fixture_produces_code(domain, code, outcome, context):
     assert (finding.code, finding.outcome) == (code, outcome)
 
 
-def test_every_advice_code_has_a_zone_fixture():
-    assert {code for _domain, code, _outcome in CASES} == set(tlsrpt.ADVICE)
-
-
-def test_advice_entries_are_complete():
-    for code, advice in tlsrpt.ADVICE.items():
-        assert str(advice.title) and str(advice.meaning), code
-        assert advice.urgency in {"high", "medium", "low"} and advice.fixer in {"you", "hosting", "dns", "mail"}
+def test_every_advice_code_has_a_zone_fixture_and_complete_advice():
+    assert_advice_complete(tlsrpt, codes_of(CASES))
 
 
 def test_registered_as_advice_only():
-    check = CHECKS["mail.tlsrpt"]
-    assert check.category == "mail" and not check.scored
+    assert_registered(tlsrpt, category="mail", scored=False)
 
 
 def test_ok_lists_report_uris(context):

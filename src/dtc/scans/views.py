@@ -1,0 +1,51 @@
+"""On-demand scans of a domain's public information: anyone may run one (rate-limited); the result page
+follows the background scan live and shows every check with advice."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dtc.scans import services
+from dtc.scans.forms import ScanForm
+from dtc.scans.models import Scan
+from dtc.scans.presentation import CATEGORY_TITLES, scan_previous, scan_report
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def scan_start(request):
+    form = ScanForm(request.POST or None, initial={"web": True, "mail": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            scan = services.scan_request(
+                domain=form.cleaned_data["domain"], web=form.cleaned_data["web"], mail=form.cleaned_data["mail"],
+                client=request.META.get("REMOTE_ADDR", ""),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            return redirect("scans:detail", key=scan.key)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "scans/start.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_GET
+def scan_detail(request, key: str):
+    """While the scan runs the page refreshes itself every few seconds (no script needed) and shows
+    how many checks are done and what they found so far."""
+    scan = get_object_or_404(Scan, key=key, organisation=None)
+    previous = scan_previous(scan=scan)
+    report = scan_report(scan=scan, previous=previous)
+    sections = [
+        {"category": category, "title": CATEGORY_TITLES[category], "checks": report[category],
+         "score": scan.score_web if category == "web" else scan.score_mail}
+        for category in ("web", "mail") if (scan.web if category == "web" else scan.mail)
+    ]
+    running = scan.status in (Scan.Status.QUEUED, Scan.Status.RUNNING)
+    return render(request, "scans/detail.html", {
+        "scan": scan, "sections": sections, "running": running, "previous": previous,
+    })

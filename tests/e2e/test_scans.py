@@ -1,0 +1,70 @@
+"""Scanning a domain in a real browser: the form, the live progress (the page follows the background
+scan without reloading, and without inline script under our CSP), the result with advice.
+
+axe finds nothing on the form, a running scan and a finished scan, and they reflow at 320 CSS px."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from test_trust_platform_pages import assert_accessible_and_reflows
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+ZONES = """
+$ORIGIN test.
+@ 300 IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300
+$ORIGIN bakkerij.test.
+@ 300 IN SOA ns.bakkerij.test. hostmaster.bakkerij.test. 1 3600 600 86400 300
+@ 300 IN MX 10 mail.bakkerij.test.
+@ 300 IN TXT "v=spf1 mx ~all"
+_dmarc 300 IN TXT "v=DMARC1; p=none"
+mail 300 IN A 127.0.0.1
+"""
+
+
+@pytest.fixture
+def scanner(settings):
+    from dtc.scans.testing.dnsserver import LoopbackDNS
+
+    with LoopbackDNS(ZONES) as server:
+        settings.DTC_SCAN_DNS = f"127.0.0.1:{server.port}"
+        settings.DTC_SCAN_TIMEOUT = 2.0
+        yield server
+
+
+def test_scan_a_domain_from_the_keyboard_and_read_the_advice(page, scanner):
+    page.goto("/scan/")
+    assert_accessible_and_reflows(page)
+    page.get_by_label("Domeinnaam").focus()
+    page.keyboard.type("bakkerij.test")
+    page.keyboard.press("Tab")  # "Website testen": switch it off, test the mail only
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    main = page.locator("main")
+    expect(main.get_by_role("heading", level=1)).to_contain_text("bakkerij.test", timeout=30_000)
+    expect(main).to_contain_text("Klaar op", timeout=30_000)
+    expect(main.get_by_role("heading", name="Beleid tegen vervalste mail (DMARC)")).to_be_visible()
+    expect(main).to_contain_text("Zo berekenen we de score")
+    main.get_by_text("Technische details").first.click()
+    assert_accessible_and_reflows(page)
+
+
+def test_a_running_scan_is_followed_live_without_reloading(page):
+    from dtc.scans.models import Scan, ScanCheck
+
+    scan = Scan.objects.create(domain="bakkerij.test", web=False, mail=True, checks_total=2, checks_done=0,
+                               status=Scan.Status.RUNNING)
+    page.goto(f"/scan/{scan.key}/")
+    expect(page.get_by_role("status")).to_contain_text("0 van 2 tests klaar")
+    assert_accessible_and_reflows(page)
+    page.evaluate("() => { window.__same_document = true; }")
+    ScanCheck.objects.create(scan=scan, check_id="mail.spf", target="bakkerij.test", outcome="pass",
+                             findings=[{"outcome": "pass", "code": "spf.policy_ok", "subject": "", "detail": {}}])
+    Scan.objects.filter(pk=scan.pk).update(checks_done=1)
+    expect(page.get_by_role("status")).to_contain_text("1 van 2 tests klaar", timeout=10_000)
+    from django.utils import timezone
+
+    Scan.objects.filter(pk=scan.pk).update(checks_done=2, status=Scan.Status.DONE, finished_at=timezone.now())
+    expect(page.locator("main")).to_contain_text("Klaar op", timeout=10_000)
+    assert page.evaluate("() => window.__same_document === true")  # swapped in, not reloaded
