@@ -61,6 +61,14 @@ demo: install assets
 run: export DTC_SECURE_COOKIES ?= 0
 run: export DTC_EMAIL_HOST ?= 127.0.0.1
 run: export DTC_EMAIL_PORT ?= 1025
+# `make run SCAN_DEMO=1`: serve the scanner's demo domains on loopback and point the scanner at them
+# (for a machine without internet; scan goed.demo.test, matig.demo.test or zwak.demo.test on /scan/).
+ifdef SCAN_DEMO
+run: export DTC_SCAN_DNS = 127.0.0.1:5353
+run: export DTC_SCAN_HTTP_PORT = 8080
+run: export DTC_SCAN_HTTPS_PORT = 8443
+run: export DTC_SCAN_CA_FILE = $(CURDIR)/var/scan-demo/ca.pem
+endif
 run: demo
 	@echo ""
 	@echo "  DTC platform runs on  http://$(HOST):$(PORT)/"
@@ -70,6 +78,7 @@ run: demo
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(DTC) mailcatcher --smtp-port $(DTC_EMAIL_PORT) & \
+	  $(if $(SCAN_DEMO),$(DTC) scan_demo_servers --ca-file $(CURDIR)/var/scan-demo/ca.pem &,) \
 	  $(DTC) db_worker --queue-name '*' --interval 1 --verbosity 0 & \
 	  $(DTC) scheduler & \
 	  $(BIN)/gunicorn dtc.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - & \

@@ -430,6 +430,10 @@ DTC_RETENTION = {
 DTC_SCAN_DNS = os.environ.get("DTC_SCAN_DNS", "")
 DTC_SCAN_CA_FILE = os.environ.get("DTC_SCAN_CA_FILE", "")
 DTC_SCAN_TIMEOUT = float(os.environ.get("DTC_SCAN_TIMEOUT", "10"))
+# Ports the scanner connects to (only the offline demo changes them: its web server is not on 80/443).
+DTC_SCAN_HTTP_PORT = int(os.environ.get("DTC_SCAN_HTTP_PORT", "80"))
+DTC_SCAN_HTTPS_PORT = int(os.environ.get("DTC_SCAN_HTTPS_PORT", "443"))
+DTC_SCAN_SMTP_PORT = int(os.environ.get("DTC_SCAN_SMTP_PORT", "25"))
 DTC_SCAN_REUSE_SECONDS = int(os.environ.get("DTC_SCAN_REUSE_SECONDS", "300"))
 DTC_SCANS_PER_VISITOR_PER_HOUR = int(os.environ.get("DTC_SCANS_PER_VISITOR_PER_HOUR", "10"))
 DTC_ASSESSMENT_QUESTIONSET = os.environ.get("DTC_ASSESSMENT_QUESTIONSET", "2026.1")

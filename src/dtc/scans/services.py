@@ -64,11 +64,15 @@ def scan_context() -> ScanContext:
     DNS server in DTC_SCAN_DNS, and extra trust anchors in DTC_SCAN_CA_FILE."""
     from django.conf import settings
 
+    options: dict[str, Any] = {
+        "timeout": settings.DTC_SCAN_TIMEOUT, "ca_file": settings.DTC_SCAN_CA_FILE or None,
+        "http_port": settings.DTC_SCAN_HTTP_PORT, "https_port": settings.DTC_SCAN_HTTPS_PORT,
+        "smtp_port": settings.DTC_SCAN_SMTP_PORT,
+    }
     if settings.DTC_SCAN_DNS:
         host, _sep, port = settings.DTC_SCAN_DNS.rpartition(":")
-        return ScanContext.loopback(dns_host=host or "127.0.0.1", dns_port=int(port),
-                                    timeout=settings.DTC_SCAN_TIMEOUT, ca_file=settings.DTC_SCAN_CA_FILE or None)
-    return ScanContext.system(timeout=settings.DTC_SCAN_TIMEOUT, ca_file=settings.DTC_SCAN_CA_FILE or None)
+        return ScanContext.loopback(dns_host=host or "127.0.0.1", dns_port=int(port), **options)
+    return ScanContext.system(**options)
 
 
 def scan_request(*, domain: str, client: str, web: bool = True, mail: bool = True, organisation: Any = None,

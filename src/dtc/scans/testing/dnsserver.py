@@ -130,23 +130,24 @@ class LoopbackDNS:
     """Serve `zone_text` on 127.0.0.1:<free port> over UDP and TCP while the context is open."""
 
     def __init__(self, zone_text: str, *, delays: dict[str, float] | None = None,
-                 refuse: Iterable[str] = (), host: str = "127.0.0.1") -> None:
+                 refuse: Iterable[str] = (), host: str = "127.0.0.1", port: int = 0) -> None:
         self.resolver = ZoneResolver(zone_text, delays=delays, refuse=refuse)
         self.host = host
-        self.port = 0
+        self.port = port  # 0: a free port, chosen when the server starts
+        self._fixed_port = port
         self._servers: list[DNSServer] = []
 
     def __enter__(self) -> LoopbackDNS:
         logger = _QuietLogger()
         # UDP and TCP must share one port number; the free UDP port may be taken for TCP, so retry.
         for attempt in range(50):
-            udp = DNSServer(self.resolver, address=self.host, port=0, logger=logger)
+            udp = DNSServer(self.resolver, address=self.host, port=self._fixed_port, logger=logger)
             self.port = udp.server.server_address[1]
             try:
                 tcp = DNSServer(self.resolver, address=self.host, port=self.port, tcp=True, logger=logger)
             except OSError:
                 udp.server.server_close()
-                if attempt == 49:
+                if attempt == 49 or self._fixed_port:
                     raise
                 continue
             break

@@ -168,13 +168,13 @@ class LoopbackHTTP:
     ssl_context: ssl.SSLContext | None = None
 
     def __init__(self, routes: Mapping[str, Response] | None = None, *, handler: Handler | None = None,
-                 host: str = "127.0.0.1", handshake_timeout: float = 5.0) -> None:
+                 host: str = "127.0.0.1", handshake_timeout: float = 5.0, port: int = 0) -> None:
         if routes is not None and handler is not None:
             raise ValueError("give routes or handler, not both")
         self.routes = routes if routes is not None else {}
         self.handler: Handler = handler or _route_handler(self.routes)
         self.host = host
-        self.port = 0
+        self.port = port  # 0: a free port, chosen when the server starts
         self.handshake_timeout = handshake_timeout
         self.requests: list[Request] = []
         self.lock = threading.Lock()
@@ -182,7 +182,7 @@ class LoopbackHTTP:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> LoopbackHTTP:
-        self._server = _Server((self.host, 0), self)
+        self._server = _Server((self.host, self.port), self)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -215,8 +215,8 @@ class LoopbackHTTPS(LoopbackHTTP):
     def __init__(self, hostnames: Iterable[str], routes: Mapping[str, Response] | None = None, *,
                  handler: Handler | None = None, ca: trustme.CA | None = None, host: str = "127.0.0.1",
                  handshake_timeout: float = 5.0, not_before: dt.datetime | None = None,
-                 not_after: dt.datetime | None = None, trusted: bool = True) -> None:
-        super().__init__(routes, handler=handler, host=host, handshake_timeout=handshake_timeout)
+                 not_after: dt.datetime | None = None, trusted: bool = True, port: int = 0) -> None:
+        super().__init__(routes, handler=handler, host=host, handshake_timeout=handshake_timeout, port=port)
         self.hostnames = list(hostnames)
         self.ca = ca or trustme.CA()
         self.sni_by_socket: dict[int, str | None] = {}
