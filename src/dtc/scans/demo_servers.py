@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from pathlib import Path
-
 import ssl
 import tempfile
+from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -49,8 +48,8 @@ def zones() -> str:
         zone("demo.test"),
         zone(
             GOOD,
-            f"@ 300 IN A 127.0.0.1", f"www 300 IN A 127.0.0.1", f"mail 300 IN A 127.0.0.1",
-            f"mta-sts 300 IN A 127.0.0.1",
+            "@ 300 IN A 127.0.0.1", "www 300 IN A 127.0.0.1", "mail 300 IN A 127.0.0.1",
+            "mta-sts 300 IN A 127.0.0.1",
             f"@ 300 IN MX 10 mail.{GOOD}.",
             '@ 300 IN TXT "v=spf1 mx -all"',
             f'_dmarc 300 IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{GOOD}"',
