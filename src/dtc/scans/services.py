@@ -24,7 +24,7 @@ from dtc.scans.models import Scan, ScanCheck
 # Order matters for the worst-of rule: the first listed wins.
 SEVERITY = [Outcome.FAIL, Outcome.WARN, Outcome.PASS, Outcome.NOT_TESTED, Outcome.INFO, Outcome.NOT_APPLICABLE]
 POINTS = {Outcome.PASS: 1.0, Outcome.WARN: 0.5, Outcome.FAIL: 0.0}
-WEB_HOST_CHECKS = ("web.https", "web.headers", "web.securitytxt", "web.tls")
+WEB_HOST_CHECKS = ("web.https", "web.headers", "web.securitytxt", "web.tls", "web.ipv6")
 WEB_DOMAIN_CHECKS = ("web.caa",)
 MAIL_CHECKS = ("mail.mx", "mail.spf", "mail.dmarc", "mail.dkim", "mail.mtasts", "mail.tlsrpt")
 CHECK_TIME_LIMIT_SECONDS = 60.0

@@ -6,6 +6,7 @@ from dtc.scans.checks import (  # noqa: F401 - imported for their @register side
     dmarc,
     headers,
     https,
+    ipv6,
     mtasts,
     mx,
     securitytxt,
