@@ -26,7 +26,8 @@ SEVERITY = [Outcome.FAIL, Outcome.WARN, Outcome.PASS, Outcome.NOT_TESTED, Outcom
 POINTS = {Outcome.PASS: 1.0, Outcome.WARN: 0.5, Outcome.FAIL: 0.0}
 WEB_HOST_CHECKS = ("web.https", "web.headers", "web.securitytxt", "web.tls", "web.ipv6")
 WEB_DOMAIN_CHECKS = ("web.caa",)
-MAIL_CHECKS = ("mail.mx", "mail.spf", "mail.dmarc", "mail.dkim", "mail.mtasts", "mail.tlsrpt")
+MAIL_CHECKS = ("mail.mx", "mail.spf", "mail.dmarc", "mail.dkim", "mail.starttls", "mail.dane", "mail.mtasts",
+               "mail.tlsrpt")
 CHECK_TIME_LIMIT_SECONDS = 60.0
 
 

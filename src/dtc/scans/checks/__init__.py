@@ -2,6 +2,7 @@
 
 from dtc.scans.checks import (  # noqa: F401 - imported for their @register side effect
     caa,
+    dane,
     dkim,
     dmarc,
     headers,
@@ -11,6 +12,7 @@ from dtc.scans.checks import (  # noqa: F401 - imported for their @register side
     mx,
     securitytxt,
     spf,
+    starttls,
     tls,
     tlsrpt,
 )

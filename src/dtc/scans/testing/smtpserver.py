@@ -13,16 +13,23 @@ Modes:
 - `starttls=False`: a server that does not offer STARTTLS at all (plain text only).
 - `busy_after=N`: the first N connections are served; every later one gets "421 too busy" as its banner
   and is closed (what rate-limiting mail servers do). `busy_after=0` is always busy.
-- `tls_context=`: your own server SSLContext (old versions, weak ciphers, another certificate) instead of
-  the trustme one; `ca=` shares a trustme CA between servers; `key_type=` picks the leaf key (trustme.KeyType).
+- `tls_context=`: your own server SSLContext (old versions, weak ciphers) instead of the trustme one;
+  `ca=` shares a trustme CA between servers; `key_type=` picks the leaf key (trustme.KeyType).
+- `issued=`: a `tlscerts.Issued` chain (from `tlscerts.TestCA`) instead of a trustme leaf, with
+  `minimum_version`/`maximum_version`. Use it when the TLS check must find the certificate trusted:
+  trustme marks subjectAltName critical, which the verifier behind tls.py rejects ("EE subjectAltName
+  MUST NOT be critical"), so trustme certificates are always "untrusted" there. `ca_file` is then None:
+  use the TestCA's.
 `connections` counts accepted TCP connections (aiosmtpd's own start-up check excluded), `starttls_count`
 the completed STARTTLS handshakes; `reset_count()` zeroes both.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -30,6 +37,8 @@ from collections.abc import Sequence
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
+
+from dtc.scans.testing.tlscerts import Issued
 
 
 class _Sink:
@@ -84,7 +93,8 @@ class LoopbackSMTP:
     def __init__(self, hostnames: Sequence[str] = ("mail.example.test",), *, starttls: bool = True,
                  busy_after: int | None = None, tls_context: ssl.SSLContext | None = None,
                  ca: trustme.CA | None = None, key_type: trustme.KeyType = trustme.KeyType.ECDSA,
-                 host: str = "127.0.0.1") -> None:
+                 issued: Issued | None = None, minimum_version: ssl.TLSVersion | None = None,
+                 maximum_version: ssl.TLSVersion | None = None, host: str = "127.0.0.1") -> None:
         self.host = host
         self.port = 0
         self.busy_after = busy_after
@@ -94,21 +104,32 @@ class LoopbackSMTP:
         self._counting = False
         self.ca = ca or trustme.CA()
         self._ca_file = self.ca.cert_pem.tempfile()
-        self.ca_file = self._ca_file.__enter__()
-        self.leaf: trustme.LeafCert | None = None
+        self.ca_file: str | None = None if issued else self._ca_file.__enter__()
+        self.chain_der: list[bytes] = []  # the chain the server sends (leaf first), DER: for TLSA records
         self.tls_context: ssl.SSLContext | None = None
-        if starttls:
-            if tls_context is None:
-                self.leaf = self.ca.issue_cert(*hostnames, key_type=key_type)
-                tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-                self.leaf.configure_cert(tls_context)
-            self.tls_context = tls_context
-
-    @property
-    def chain_der(self) -> list[bytes]:
-        """The certificate chain the server sends (leaf first), DER — for TLSA records in tests."""
-        assert self.leaf is not None
-        return [ssl.PEM_cert_to_DER_cert(blob.bytes().decode()) for blob in self.leaf.cert_chain_pems]
+        if not starttls:
+            return
+        if tls_context is None:
+            tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            if minimum_version is not None:
+                tls_context.minimum_version = minimum_version
+            if maximum_version is not None:
+                tls_context.maximum_version = maximum_version
+            if issued is not None:
+                with tempfile.TemporaryDirectory() as folder:
+                    chain, key = os.path.join(folder, "chain.pem"), os.path.join(folder, "key.pem")
+                    for path, data in ((chain, issued.chain_pem), (key, issued.key_pem)):
+                        with open(path, "wb") as file:
+                            file.write(data)
+                    tls_context.load_cert_chain(chain, key)
+                pems = issued.chain_pem.decode().split("-----END CERTIFICATE-----")
+                self.chain_der = [ssl.PEM_cert_to_DER_cert(pem + "-----END CERTIFICATE-----\n")
+                                  for pem in pems if "BEGIN CERTIFICATE" in pem]
+            else:
+                leaf = self.ca.issue_cert(*hostnames, key_type=key_type)
+                leaf.configure_cert(tls_context)
+                self.chain_der = [ssl.PEM_cert_to_DER_cert(blob.bytes().decode()) for blob in leaf.cert_chain_pems]
+        self.tls_context = tls_context
 
     def _accept(self) -> bool:
         """Count a new connection; True when it must get the 421 answer."""
@@ -143,4 +164,5 @@ class LoopbackSMTP:
 
     def __exit__(self, *exc: object) -> None:
         self._controller.stop()
-        self._ca_file.__exit__(None, None, None)
+        if self.ca_file is not None:
+            self._ca_file.__exit__(None, None, None)
