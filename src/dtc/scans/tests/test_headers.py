@@ -149,6 +149,23 @@ def _proxy_to(origin: str):
     return handle
 
 
+def _site_with_home_page(settings) -> None:
+    """The knowledge site's home page at "/". A transactional test that ran before may have flushed the
+    database, taking Wagtail's root page, locale and collection with it: restore them first."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Collection, Locale, Page
+
+    from dtc.knowledge.demo import knowledge_demo_load
+
+    locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale,
+                                    content_type=ContentType.objects.get_for_model(Page)))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    knowledge_demo_load()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_platform_passes_its_own_web_checks(live_server, settings):
     """The real app (pytest-django's live_server) is scanned like any business's site.
@@ -157,6 +174,7 @@ def test_the_platform_passes_its_own_web_checks(live_server, settings):
     only HTTPS can give (it is served over http, so its https Canonical does not match). The same app
     behind a loopback TLS proxy — the production set-up — then passes security.txt in full, HTTPS and
     HSTS too. (The http→https redirect is the proxy's or DTC_SSL_REDIRECT's job, not tested here.)"""
+    _site_with_home_page(settings)
     settings.ALLOWED_HOSTS = ["dtc.test"]
     settings.SITE_URL = "https://dtc.test"
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
