@@ -72,7 +72,8 @@ def lab():
         try:
             def context(label: str, **overrides) -> ScanContext:
                 port = servers[label].port if label in servers else closed_port()
-                settings = {"smtp_port": port, "ca_file": ca.ca_file, "timeout": 1.0} | overrides
+                # 3 s: generous enough for a loaded CI machine (1 s made the TLS scan of the weak server flaky)
+                settings = {"smtp_port": port, "ca_file": ca.ca_file, "timeout": 3.0} | overrides
                 return ScanContext.loopback(dns_port=dns_server.port, **settings)
 
             yield SimpleNamespace(servers=servers, context=context, ca=ca)
