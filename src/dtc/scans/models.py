@@ -47,6 +47,12 @@ class Scan(models.Model):
     checks_done = models.PositiveSmallIntegerField(default=0)
     score_web = models.PositiveSmallIntegerField(null=True, blank=True)
     score_mail = models.PositiveSmallIntegerField(null=True, blank=True)
+    batch_round = models.ForeignKey(
+        "ScanRound", null=True, blank=True, on_delete=models.CASCADE, related_name="scans"
+    )
+    scheduled = models.BooleanField(default=False)  # a scheduled rescan, not asked for by a person
+    # Set once the organisation has been told about regressions against its previous scan (never twice).
+    regression_alerted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -84,3 +90,69 @@ class ScanCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.check_id} {self.target}: {self.outcome}"
+
+
+class ScanBatch(models.Model):
+    """A list of member domains a collaboration scans together, now and on a schedule.
+
+    Each run over the list is a `ScanRound`; each round's scans give one report per member and the
+    coordinator's summary, and the rounds together the timeline of improvement (effect figures)."""
+
+    collaboration = models.ForeignKey(
+        "community.Collaboration", on_delete=models.CASCADE, related_name="scan_batches",
+        verbose_name=_("samenwerkingsverband"),
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    web = models.BooleanField(_("website"), default=True)
+    mail = models.BooleanField(_("e-mail"), default=True)
+    rescan_every_days = models.PositiveSmallIntegerField(
+        _("opnieuw scannen elke (dagen)"), null=True, blank=True,
+        help_text=_("Leeg: alleen scannen als je daarom vraagt."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("batchscan")
+        verbose_name_plural = _("batchscans")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScanBatchEntry(models.Model):
+    """One member domain on a batch's list (from the uploaded CSV)."""
+
+    batch = models.ForeignKey(ScanBatch, on_delete=models.CASCADE, related_name="entries")
+    domain = models.CharField(_("domein"), max_length=253)
+    member = models.CharField(_("deelnemer"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["member", "domain"]
+        constraints = [models.UniqueConstraint(fields=["batch", "domain"], name="scan_batch_entry_unique")]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class ScanRound(models.Model):
+    """One run of a batch over its list: the first scan, and every rescan after it."""
+
+    batch = models.ForeignKey(ScanBatch, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveIntegerField()
+    scheduled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "number"]
+        constraints = [models.UniqueConstraint(fields=["batch", "number"], name="scan_round_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.batch} #{self.number}"
