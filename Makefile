@@ -67,7 +67,9 @@ ifdef SCAN_DEMO
 run: export DTC_SCAN_DNS = 127.0.0.1:5353
 run: export DTC_SCAN_HTTP_PORT = 8080
 run: export DTC_SCAN_HTTPS_PORT = 8443
+run: export DTC_SCAN_SMTP_PORT = 2525
 run: export DTC_SCAN_CA_FILE = $(CURDIR)/var/scan-demo/ca.pem
+run: export DTC_SCAN_DNSSEC_ANCHOR_FILE = $(CURDIR)/var/scan-demo/anchor.txt
 endif
 run: demo
 	@echo ""

@@ -429,13 +429,22 @@ DTC_RETENTION = {
 # Scans (dtc.scans): DTC_SCAN_DNS="127.0.0.1:5353" makes the scanner ask only that DNS server (offline demo).
 DTC_SCAN_DNS = os.environ.get("DTC_SCAN_DNS", "")
 DTC_SCAN_CA_FILE = os.environ.get("DTC_SCAN_CA_FILE", "")
+# DNSSEC trust anchors (DS or DNSKEY lines, master-file format) instead of the IANA root's: closed
+# networks with their own signed root, and the offline demo.
+DTC_SCAN_DNSSEC_ANCHOR_FILE = os.environ.get("DTC_SCAN_DNSSEC_ANCHOR_FILE", "")
 DTC_SCAN_TIMEOUT = float(os.environ.get("DTC_SCAN_TIMEOUT", "10"))
 # Ports the scanner connects to (only the offline demo changes them: its web server is not on 80/443).
 DTC_SCAN_HTTP_PORT = int(os.environ.get("DTC_SCAN_HTTP_PORT", "80"))
 DTC_SCAN_HTTPS_PORT = int(os.environ.get("DTC_SCAN_HTTPS_PORT", "443"))
 DTC_SCAN_SMTP_PORT = int(os.environ.get("DTC_SCAN_SMTP_PORT", "25"))
 DTC_SCAN_REUSE_SECONDS = int(os.environ.get("DTC_SCAN_REUSE_SECONDS", "300"))
+# TLS enumeration results reused per (IP address, port) across domains, in seconds; 0 = off (scans/checks/reuse.py).
+DTC_SCAN_TLS_CACHE_SECONDS = float(os.environ.get("DTC_SCAN_TLS_CACHE_SECONDS", "3600"))
 DTC_SCANS_PER_VISITOR_PER_HOUR = int(os.environ.get("DTC_SCANS_PER_VISITOR_PER_HOUR", "10"))
+# Verified domains of organisations are scanned again when their latest scan is this many days old.
+DTC_SCAN_RESCAN_DAYS = int(os.environ.get("DTC_SCAN_RESCAN_DAYS", "7"))
+# A collaboration's batch scan: at most this many member domains per list (internet.nl's batch: 5 000).
+DTC_SCAN_BATCH_MAX_DOMAINS = int(os.environ.get("DTC_SCAN_BATCH_MAX_DOMAINS", "5000"))
 DTC_ASSESSMENT_QUESTIONSET = os.environ.get("DTC_ASSESSMENT_QUESTIONSET", "2026.1")
 DTC_ASSESSMENT_MIN_PEERS = int(os.environ.get("DTC_ASSESSMENT_MIN_PEERS", "10"))
 DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY = int(os.environ.get("DTC_ASSESSMENT_SUPPLIER_MAILS_PER_DAY", "5"))

@@ -1,9 +1,14 @@
 """Scanning a domain in a real browser: the form, the live progress (the page follows the background
-scan without reloading, and without inline script under our CSP), the result with advice.
+scan without reloading, and without inline script under our CSP), the result with advice, and the PDF
+report downloaded from the keyboard (the link appears with the result, also when swapped in live).
 
-axe finds nothing on the form, a running scan and a finished scan, and they reflow at 320 CSS px."""
+axe finds nothing on the form, a running scan and a finished scan with its download link, and they
+reflow at 320 CSS px."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -47,7 +52,17 @@ def test_scan_a_domain_from_the_keyboard_and_read_the_advice(page, scanner):
     expect(main.get_by_role("heading", name="Beleid tegen vervalste mail (DMARC)")).to_be_visible()
     expect(main).to_contain_text("Zo berekenen we de score")
     main.get_by_text("Technische details").first.click()
-    assert_accessible_and_reflows(page)
+    link = main.get_by_role("link", name="Rapport downloaden (pdf)")
+    expect(link).to_be_visible()
+    assert_accessible_and_reflows(page)  # the finished result with its download link
+
+    # The report as a PDF, from the keyboard.
+    link.focus()
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    download = download_info.value
+    assert Path(download.path()).read_bytes().startswith(b"%PDF-")
+    assert re.fullmatch(r"scan-bakkerij\.test-\d{4}-\d\d-\d\d\.pdf", download.suggested_filename)
 
 
 def test_a_running_scan_is_followed_live_without_reloading(page):
@@ -57,6 +72,7 @@ def test_a_running_scan_is_followed_live_without_reloading(page):
                                status=Scan.Status.RUNNING)
     page.goto(f"/scan/{scan.key}/")
     expect(page.get_by_role("status")).to_contain_text("0 van 2 tests klaar")
+    expect(page.get_by_role("link", name="Rapport downloaden (pdf)")).to_have_count(0)  # nothing to download yet
     assert_accessible_and_reflows(page)
     page.evaluate("() => { window.__same_document = true; }")
     ScanCheck.objects.create(scan=scan, check_id="mail.spf", target="bakkerij.test", outcome="pass",
@@ -67,4 +83,5 @@ def test_a_running_scan_is_followed_live_without_reloading(page):
 
     Scan.objects.filter(pk=scan.pk).update(checks_done=2, status=Scan.Status.DONE, finished_at=timezone.now())
     expect(page.locator("main")).to_contain_text("Klaar op", timeout=10_000)
+    expect(page.get_by_role("link", name="Rapport downloaden (pdf)")).to_be_visible()  # swapped in with the result
     assert page.evaluate("() => window.__same_document === true")  # swapped in, not reloaded

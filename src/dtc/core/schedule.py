@@ -47,6 +47,12 @@ def _notifications_catch_up() -> object:
     return notifications_catch_up.enqueue()
 
 
+def _domains_scheduled_checks() -> object:
+    from dtc.scans.tasks import domains_scheduled_checks
+
+    return domains_scheduled_checks.enqueue()
+
+
 def _advisories(task_name: str) -> Callable[[], object]:
     def run() -> object:
         from dtc.advisories import tasks
@@ -54,6 +60,12 @@ def _advisories(task_name: str) -> Callable[[], object]:
         return getattr(tasks, task_name).enqueue()
 
     return run
+
+
+def _scan_batches_rescan() -> object:
+    from dtc.scans.tasks import scan_batches_rescan
+
+    return scan_batches_rescan.enqueue()
 
 
 JOBS: list[Job] = [
@@ -67,6 +79,10 @@ JOBS: list[Job] = [
     Job("csaf_providers_poll", dt.timedelta(minutes=15), _advisories("providers_poll")),
     Job("alerts_deliver", dt.timedelta(minutes=1), _advisories("alerts_deliver")),
     Job("products_reminders", dt.timedelta(days=1), _advisories("products_reminders")),
+    # Verified domains: look at the proof of ownership again, rescan those due (dtc.scans.ownership).
+    Job("domains_scheduled_checks", dt.timedelta(days=1), _domains_scheduled_checks),
+    # Collaboration batch scans with a rescan interval: start the rounds that are due.
+    Job("scan_batches_rescan", dt.timedelta(hours=1), _scan_batches_rescan),
 ]
 
 

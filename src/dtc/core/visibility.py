@@ -532,3 +532,93 @@ def assessment_result_get_visible(*, user: Any, result_id: int | None = None, to
     if result is None:
         raise Http404
     return result
+
+
+# --- batch scans of a collaboration ------------------------------------------------------------------
+#
+# | who                                   | may                                                      |
+# |---------------------------------------|----------------------------------------------------------|
+# | coordinators of the collaboration     | start batches, see them, start a round, export           |
+# | analysts of the centre                | see every batch (read only)                              |
+# | everyone else                         | nothing (a 404); a member sees its own report through    |
+# |                                       | the scan link the coordinator shares                      |
+
+
+def scan_batch_may_create(*, user: Any, collaboration: Any) -> bool:
+    if not _is_active_user(user):
+        return False
+    return bool(collaboration.connected and collaboration.coordinators.filter(pk=user.pk).exists())
+
+
+def scan_batch_collaborations(*, user: Any) -> QuerySet[Any]:
+    """The connected collaborations `user` may start a batch for."""
+    from dtc.community.models import Collaboration
+
+    if not _is_active_user(user):
+        return Collaboration.objects.none()
+    return Collaboration.objects.filter(connected=True, coordinators=user)
+
+
+def scan_batches_visible_to(*, user: Any) -> QuerySet[Any]:
+    from dtc.scans.models import ScanBatch
+
+    if not _is_active_user(user):
+        return ScanBatch.objects.none()
+    if is_analyst(user):
+        return ScanBatch.objects.all()
+    return ScanBatch.objects.filter(collaboration__coordinators=user)
+
+
+def scan_batch_get_visible(*, user: Any, batch_id: int, manage: bool = False) -> Any:
+    """The batch if `user` may see it (with `manage`: may also start rounds and change it); else 404."""
+    from dtc.scans.models import ScanBatch
+
+    batches = (ScanBatch.objects.filter(collaboration__coordinators=user, collaboration__connected=True)
+               if manage and _is_active_user(user) else scan_batches_visible_to(user=user))
+    batch = batches.select_related("collaboration").filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+# --- scans of an organisation's domains ------------------------------------------------------------
+# | who                                   | sees                                                      |
+# |---------------------------------------|-----------------------------------------------------------|
+# | a member of the organisation (any     | every scan of the organisation's domains, and its         |
+# | role)                                 | timeline                                                  |
+# | everyone else                         | nothing (a 404, whether or not the scan exists)           |
+# | e-mails about them (regressions)      | the organisation's admins: active, with a verified address |
+# Starting a scan and showing proof of ownership are for the organisation's admins (dtc.scans.ownership).
+
+
+def organisation_scans_visible_to(*, user: Any, organisation_id: int) -> QuerySet[Any]:
+    """The scans of organisation `organisation_id` that `user` may see: all of them for its members."""
+    from dtc.scans.models import Scan
+
+    if not _is_active_user(user):
+        return Scan.objects.none()
+    return Scan.objects.filter(organisation_id=organisation_id,
+                               organisation__memberships__user_id=user.pk)
+
+
+def organisation_scan_get_visible(*, user: Any, organisation_id: int, key: str) -> Any:
+    """One scan of the organisation by its key if `user` may see it; else 404."""
+    scan = organisation_scans_visible_to(user=user, organisation_id=organisation_id).filter(key=key).first()
+    if scan is None:
+        raise Http404
+    return scan
+
+
+def organisation_scan_alert_recipients(*, organisation_id: int) -> QuerySet[Any]:
+    """Who is told about a scan of the organisation that got worse: its admins, if active and their
+    e-mail address is verified (an unverified address may not be theirs)."""
+    from allauth.account.models import EmailAddress
+
+    from dtc.organisations.models import Membership, User
+
+    verified = EmailAddress.objects.filter(user_id=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True)
+    return (
+        User.objects.filter(is_active=True, memberships__organisation_id=organisation_id,
+                            memberships__role=Membership.OrgRole.ADMIN)
+        .exclude(email="").filter(Exists(verified)).order_by("pk")
+    )

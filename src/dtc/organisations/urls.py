@@ -14,6 +14,18 @@ urlpatterns = [
         views.organisation_domain_remove,
         name="domain_remove",
     ),
+    path("organisaties/<int:pk>/domeinen/<int:domain_id>/", views.organisation_domain, name="domain"),
+    path(
+        "organisaties/<int:pk>/domeinen/<int:domain_id>/controleren/",
+        views.organisation_domain_verify,
+        name="domain_verify",
+    ),
+    path(
+        "organisaties/<int:pk>/domeinen/<int:domain_id>/scannen/",
+        views.organisation_domain_scan,
+        name="domain_scan",
+    ),
+    path("organisaties/<int:pk>/scans/<str:key>/", views.organisation_scan_detail, name="scan_detail"),
     path("organisaties/<int:pk>/producten/", views.organisation_products, name="products"),
     path(
         "organisaties/<int:pk>/producten/importeren/",

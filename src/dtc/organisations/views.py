@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -172,12 +173,134 @@ def organisation_domains(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Domein %(name)s is toegevoegd.") % {"name": domain.name})
                 return redirect("organisations:domains", organisation.pk)
+    page = _page(request, selectors.organisation_domains(organisation=organisation))
     context |= {
         "form": form,
-        "page": _page(request, selectors.organisation_domains(organisation=organisation)),
+        "page": page,
+        "rows": _domain_rows(request, organisation, list(page.object_list)),
+        "rescan_days": settings.DTC_SCAN_RESCAN_DAYS,
         "crumbs": _org_crumbs(organisation, (_("Domeinen"), "")),
     }
     return render(request, "organisations/organisation_domains.html", context)
+
+
+def _domain_rows(request: HttpRequest, organisation: Organisation, domains: list[Domain]) -> list[dict[str, Any]]:
+    """Each domain with the organisation's latest scan of it that did not fail (one query for all)."""
+    from dtc.core import visibility
+    from dtc.scans.models import Scan
+
+    latest: dict[str, Any] = {}
+    scans = (
+        visibility.organisation_scans_visible_to(user=request.user, organisation_id=organisation.pk)
+        .filter(domain__in=[domain.name for domain in domains]).exclude(status=Scan.Status.FAILED)
+        .order_by("-created_at")
+        .only("key", "domain", "status", "score_web", "score_mail", "created_at", "finished_at")
+    )
+    for scan in scans:
+        latest.setdefault(scan.domain, scan)
+    return [{"domain": domain, "latest": latest.get(domain.name)} for domain in domains]
+
+
+def _domain_get(organisation: Organisation, domain_id: int) -> Domain:
+    return get_object_or_404(Domain.objects.select_related("organisation"), pk=domain_id, organisation=organisation)
+
+
+@login_required
+@require_GET
+def organisation_domain(request: HttpRequest, pk: int, domain_id: int) -> HttpResponse:
+    """One domain: how to show ownership (admins), its status, and the timeline of its scans."""
+    from dtc.core import visibility
+    from dtc.scans import ownership
+    from dtc.scans.models import Scan
+
+    organisation = selectors.organisation_get_for_member(user=request.user, organisation_id=pk)
+    domain = _domain_get(organisation, domain_id)
+    scans = list(
+        visibility.organisation_scans_visible_to(user=request.user, organisation_id=organisation.pk)
+        .filter(domain=domain.name).exclude(status=Scan.Status.FAILED).order_by("-created_at")[:52]
+    )
+    context = _org_context(request, organisation, "domains")
+    context |= {
+        "domain": domain,
+        "proof": {
+            "txt_name": ownership.txt_name(domain.name),
+            "txt_value": ownership.txt_value(domain.verification_token),
+            "file_url": ownership.file_url(domain.name),
+            "file_content": domain.verification_token,
+        },
+        "latest": scans[0] if scans else None,
+        "scans": scans,
+        "rescan_days": settings.DTC_SCAN_RESCAN_DAYS,
+        "crumbs": _org_crumbs(
+            organisation, (_("Domeinen"), reverse("organisations:domains", args=[organisation.pk])), (domain.name, "")
+        ),
+    }
+    return render(request, "organisations/organisation_domain.html", context)
+
+
+@login_required
+@require_POST
+def organisation_domain_verify(request: HttpRequest, pk: int, domain_id: int) -> HttpResponse:
+    from dtc.scans import ownership
+    from dtc.scans.services import scan_context
+
+    organisation = selectors.organisation_get_for_admin(user=request.user, organisation_id=pk)
+    domain = _domain_get(organisation, domain_id)
+    result = ownership.domain_verify(domain, context=scan_context(), actor=request.user)
+    level = messages.SUCCESS if result.verified else messages.ERROR
+    messages.add_message(request, level, result.summary)
+    for line in result.messages:
+        messages.add_message(request, level, line)
+    return redirect("organisations:domain", organisation.pk, domain.pk)
+
+
+@login_required
+@require_POST
+def organisation_domain_scan(request: HttpRequest, pk: int, domain_id: int) -> HttpResponse:
+    from dtc.scans import ownership
+
+    organisation = selectors.organisation_get_for_admin(user=request.user, organisation_id=pk)
+    domain = _domain_get(organisation, domain_id)
+    try:
+        scan = ownership.organisation_scan_request(actor=request.user, domain=domain)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("organisations:domain", organisation.pk, domain.pk)
+    return redirect("organisations:scan_detail", organisation.pk, scan.key)
+
+
+@never_cache
+@login_required
+@require_GET
+def organisation_scan_detail(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """A scan of one of the organisation's domains, for its members; follows a running scan live."""
+    from dtc.core import visibility
+    from dtc.scans.models import Scan
+    from dtc.scans.presentation import CATEGORY_TITLES, scan_previous, scan_report
+
+    organisation = selectors.organisation_get_for_member(user=request.user, organisation_id=pk)
+    scan = visibility.organisation_scan_get_visible(user=request.user, organisation_id=organisation.pk, key=key)
+    domain = Domain.objects.filter(organisation=organisation, name=scan.domain).first()
+    previous = scan_previous(scan=scan)
+    report = scan_report(scan=scan, previous=previous)
+    sections = [
+        {"category": category, "title": CATEGORY_TITLES[category], "checks": report[category],
+         "score": scan.score_web if category == "web" else scan.score_mail}
+        for category in ("web", "mail") if (scan.web if category == "web" else scan.mail)
+    ]
+    domains_url = reverse("organisations:domains", args=[organisation.pk])
+    extra = [(_("Domeinen"), domains_url)]
+    if domain is not None:
+        extra.append((domain.name, reverse("organisations:domain", args=[organisation.pk, domain.pk])))
+    extra.append((_("Scan van %(date)s") % {"date": date_format(timezone.localtime(scan.created_at))}, ""))
+    context = _org_context(request, organisation, "domains")
+    context |= {
+        "scan": scan, "domain": domain, "sections": sections, "previous": previous,
+        "running": scan.status in (Scan.Status.QUEUED, Scan.Status.RUNNING),
+        "crumbs": _org_crumbs(organisation, *extra),
+    }
+    return render(request, "organisations/organisation_scan.html", context)
 
 
 @login_required

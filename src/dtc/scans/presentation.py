@@ -16,6 +16,7 @@ CHECK_TITLES = {
     "web.securitytxt": _("Contactgegevens voor beveiligingsmeldingen (security.txt)"),
     "web.tls": _("Kwaliteit van de versleuteling (TLS)"),
     "web.caa": _("Wie certificaten voor je domein mag uitgeven (CAA)"),
+    "web.dnssec": _("Ondertekende DNS-gegevens (DNSSEC)"),
     "web.ipv6": _("Bereikbaar via het nieuwe internetadres (IPv6)"),
     "mail.starttls": _("Versleuteld mail ontvangen (STARTTLS)"),
     "mail.dane": _("Extra controle op de mailserver (DANE)"),

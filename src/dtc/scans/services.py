@@ -25,7 +25,7 @@ from dtc.scans.models import Scan, ScanCheck
 SEVERITY = [Outcome.FAIL, Outcome.WARN, Outcome.PASS, Outcome.NOT_TESTED, Outcome.INFO, Outcome.NOT_APPLICABLE]
 POINTS = {Outcome.PASS: 1.0, Outcome.WARN: 0.5, Outcome.FAIL: 0.0}
 WEB_HOST_CHECKS = ("web.https", "web.headers", "web.securitytxt", "web.tls", "web.ipv6")
-WEB_DOMAIN_CHECKS = ("web.caa",)
+WEB_DOMAIN_CHECKS = ("web.caa", "web.dnssec")
 MAIL_CHECKS = ("mail.mx", "mail.spf", "mail.dmarc", "mail.dkim", "mail.starttls", "mail.dane", "mail.mtasts",
                "mail.tlsrpt")
 CHECK_TIME_LIMIT_SECONDS = 60.0
@@ -70,6 +70,10 @@ def scan_context() -> ScanContext:
         "http_port": settings.DTC_SCAN_HTTP_PORT, "https_port": settings.DTC_SCAN_HTTPS_PORT,
         "smtp_port": settings.DTC_SCAN_SMTP_PORT,
     }
+    if settings.DTC_SCAN_DNSSEC_ANCHOR_FILE:
+        from pathlib import Path
+
+        options["dnssec_trust_anchors"] = Path(settings.DTC_SCAN_DNSSEC_ANCHOR_FILE).read_text()
     if settings.DTC_SCAN_DNS:
         host, _sep, port = settings.DTC_SCAN_DNS.rpartition(":")
         return ScanContext.loopback(dns_host=host or "127.0.0.1", dns_port=int(port), **options)
@@ -116,10 +120,11 @@ def scan_request(*, domain: str, client: str, web: bool = True, mail: bool = Tru
 
 
 def scan_create(*, domain: str, web: bool = True, mail: bool = True, organisation: Any = None,
-                requested_by: Any = None) -> Scan:
+                requested_by: Any = None, batch_round: Any = None, scheduled: bool = False) -> Scan:
     domain = domain.lower().rstrip(".")
     return Scan.objects.create(
         domain=domain, web=web, mail=mail, organisation=organisation, requested_by=requested_by,
+        batch_round=batch_round, scheduled=scheduled,
         checks_total=len(scan_plan(domain=domain, web=web, mail=mail)),
     )
 
@@ -214,6 +219,13 @@ def scan_finish(*, scan: Scan) -> Scan:
     scan.status = Scan.Status.DONE
     scan.finished_at = timezone.now()
     scan.save(update_fields=["score_web", "score_mail", "checks_done", "status", "finished_at"])
+    if scan.batch_round_id is not None:
+        from dtc.scans.batches import round_finish_if_done
+
+        round_finish_if_done(round_id=scan.batch_round_id)
+    from dtc.scans.ownership import scan_regressions_alert
+
+    scan_regressions_alert(scan=scan)  # the organisation of a verified domain hears when it got worse
     return scan
 
 
@@ -225,4 +237,5 @@ def scans_purge(*, now: Any = None) -> int:
 
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.DTC_RETENTION["scans_on_demand"])
-    return Scan.objects.filter(organisation=None, created_at__lt=cutoff).delete()[0]
+    # A collaboration's batch scans live as long as the batch (its timeline of improvement).
+    return Scan.objects.filter(organisation=None, batch_round=None, created_at__lt=cutoff).delete()[0]

@@ -4,11 +4,14 @@ follows the background scan live and shows every check with advice."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from dtc.scans import services
+from dtc.scans import exports, services
 from dtc.scans.forms import ScanForm
 from dtc.scans.models import Scan
 from dtc.scans.presentation import CATEGORY_TITLES, scan_previous, scan_report
@@ -32,12 +35,18 @@ def scan_start(request):
     return render(request, "scans/start.html", {"form": form}, status=status)
 
 
+def _scan_for_visitor(key: str) -> Scan:
+    """The on-demand scan with this key (the unguessable key in the address is what grants access);
+    an organisation's scans are never shown here. Every page of a scan asks this one helper."""
+    return get_object_or_404(Scan, key=key, organisation=None)
+
+
 @never_cache
 @require_GET
 def scan_detail(request, key: str):
     """While the scan runs the page refreshes itself every few seconds (no script needed) and shows
     how many checks are done and what they found so far."""
-    scan = get_object_or_404(Scan, key=key, organisation=None)
+    scan = _scan_for_visitor(key)
     previous = scan_previous(scan=scan)
     report = scan_report(scan=scan, previous=previous)
     sections = [
@@ -49,3 +58,19 @@ def scan_detail(request, key: str):
     return render(request, "scans/detail.html", {
         "scan": scan, "sections": sections, "running": running, "previous": previous,
     })
+
+
+@never_cache
+@require_GET
+def scan_pdf(request, key: str):
+    """The report of a finished scan as a PDF download; a scan still running (or failed) has none yet."""
+    scan = _scan_for_visitor(key)
+    if scan.status == Scan.Status.FAILED:
+        return HttpResponse(_("Deze test is mislukt, dus er is geen rapport. Start een nieuwe test."),
+                            status=409, content_type="text/plain; charset=utf-8")
+    if scan.status != Scan.Status.DONE:
+        return HttpResponse(_("De test is nog bezig. Het rapport kun je downloaden zodra de test klaar is."),
+                            status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(exports.scan_pdf(scan), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, exports.scan_pdf_filename(scan))
+    return response

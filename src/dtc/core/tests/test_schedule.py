@@ -26,6 +26,7 @@ def test_a_job_is_due_again_only_after_its_interval():
     assert {job.name for job in due} == {
         "publish_scheduled", "purge_expired", "notification_digest_daily", "notification_digest_weekly",
         "notifications_catch_up", "csaf_providers_poll", "alerts_deliver", "products_reminders",
+        "domains_scheduled_checks", "scan_batches_rescan",
     }
 
 

@@ -5,6 +5,7 @@ from dtc.scans.checks import (  # noqa: F401 - imported for their @register side
     dane,
     dkim,
     dmarc,
+    dnssec,
     headers,
     https,
     ipv6,

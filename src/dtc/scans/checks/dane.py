@@ -11,8 +11,10 @@ Rules (network in `collect`, judgement in `evaluate`):
   host name and be valid (RFC 7672 §3.1.2, §3.2.2).
 - RFC 7672 §2.2: with usable TLSA records a sender must use TLS; a server without working STARTTLS gets
   no mail from DANE senders.
-- DANE needs DNSSEC (RFC 7672 §2.1). We cannot verify DNSSEC yet (a later module), so a matching TLSA is
-  INFO "matches, DNSSEC not verified", a mismatch FAIL. Unscored: advice only.
+- DANE needs DNSSEC (RFC 7672 §2.1, §2.2): the TLSA RRset is validated with the DNSSEC check's chain walk
+  (checks/dnssec.py). Only from a secure zone do TLSA records count: a match then passes, a mismatch fails.
+  From an insecure zone senders ignore them (warn); a bogus or expired TLSA RRset makes DANE senders hold
+  the mail back (RFC 7672 §2.2.2: fail). DNS trouble during the walk is "could not test". Unscored.
 The certificate chain comes from starttls.probe (one plain SMTP session per address, cached per (ip,
 port)), so after mail.starttls this check opens no new connection.
 """
@@ -27,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.utils.translation import gettext_lazy as _
 
-from dtc.scans.checks import dnsutil, starttls
+from dtc.scans.checks import dnssec, dnsutil, starttls
 from dtc.scans.checks.base import Advice, Finding, Outcome, ScanContext
 from dtc.scans.checks.registry import register
 from dtc.scans.checks.tls import hostname_matches
@@ -62,6 +64,8 @@ class DaneHost:
     status: str                    # TLSA query: "ok", "nodata", "nxdomain", or a failure; or the address failure
     records: tuple[Tlsa, ...] = ()
     probes: tuple[starttls.Probe, ...] = ()
+    dnssec: str = ""               # the TLSA RRset's DNSSEC status (dnssec.DnssecData.status), when records exist
+    dnssec_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,12 +90,15 @@ def collect(target: str, *, context: ScanContext) -> DaneData:
         records = tuple(Tlsa(int(rr.usage), int(rr.selector), int(rr.mtype), rr.cert.hex())
                         for rr in (answer.rrset if answer is not None and answer.rrset is not None else ()))
         probes: tuple[starttls.Probe, ...] = ()
+        validation = dnssec.walk(context, name, "TLSA") if records else None
         if records:  # only then is the certificate needed (from the STARTTLS probe's cache when it ran)
             address_status, addresses = dnsutil.addresses(context, host)
             if address_status != "ok":
                 tlsa_status = address_status if address_status in dnsutil.FAILED else "no_address"
             probes = tuple(starttls.probe(context, host, address) for address in addresses[:starttls.MAX_ADDRESSES])
-        found.append(DaneHost(host=host, tlsa_name=name, status=tlsa_status, records=records, probes=probes))
+        found.append(DaneHost(host=host, tlsa_name=name, status=tlsa_status, records=records, probes=probes,
+                              dnssec=validation.status if validation else "",
+                              dnssec_reason=validation.reason if validation else ""))
     return DaneData(domain=domain, status="ok", hosts=tuple(found))
 
 
@@ -168,6 +175,14 @@ def _judge_host(host: DaneHost) -> list[Finding]:
     records = [record.describe() for record in host.records]
     if not any(record.usable for record in host.records):
         return [_finding(Outcome.WARN, "dane.unusable", host.host, tlsa_name=host.tlsa_name, records=records)]
+    if host.dnssec == dnssec.INSECURE:
+        return [_finding(Outcome.WARN, "dane.not_signed", host.host, tlsa_name=host.tlsa_name, records=records)]
+    if host.dnssec in (dnssec.BOGUS, dnssec.EXPIRED):
+        return [_finding(Outcome.FAIL, "dane.bogus", host.host, tlsa_name=host.tlsa_name, records=records,
+                         dnssec=host.dnssec, reason=host.dnssec_reason)]
+    if host.dnssec != dnssec.SECURE:
+        return [_finding(Outcome.NOT_TESTED, "dane.not_tested", host.host, error=f"dnssec_{host.dnssec}",
+                         tlsa_name=host.tlsa_name, records=records)]
     if not host.probes:
         return [_finding(Outcome.NOT_TESTED, "dane.not_tested", host.host, error=host.status, records=records)]
     findings = []
@@ -178,8 +193,8 @@ def _judge_host(host: DaneHost) -> list[Finding]:
         elif probe.status != starttls.OK:
             findings.append(_finding(Outcome.NOT_TESTED, "dane.not_tested", host.host, **detail, error=probe.status))
         elif matched := matching_records(host.host, host.records, probe.chain_der):
-            findings.append(_finding(Outcome.INFO, "dane.match_unverified", host.host, **detail,
-                                     matched=[record.describe() for record in matched], dnssec_verified=False))
+            findings.append(_finding(Outcome.PASS, "dane.match", host.host, **detail,
+                                     matched=[record.describe() for record in matched], dnssec_verified=True))
         else:
             findings.append(_finding(Outcome.FAIL, "dane.mismatch", host.host, **detail))
     return findings
@@ -195,12 +210,30 @@ def evaluate(data: DaneData) -> list[Finding]:
 
 
 ADVICE: dict[str, Advice] = {
-    "dane.match_unverified": Advice(
+    "dane.match": Advice(
         title=_("Je mailserver gebruikt DANE en het TLSA-record klopt"),
-        meaning=_("Het TLSA-record in de DNS past bij het certificaat van je mailserver. Verzenders die DANE "
-                  "gebruiken, weten zo zeker dat ze met jouw echte mailserver praten. DANE werkt alleen als je "
-                  "domein ook DNSSEC heeft; dat hebben we nog niet gecontroleerd."),
+        meaning=_("Het TLSA-record in de DNS is met DNSSEC ondertekend en past bij het certificaat van je "
+                  "mailserver. Verzenders die DANE gebruiken, weten zo zeker dat ze met jouw echte mailserver "
+                  "praten."),
         urgency="low", fixer="dns"),
+    "dane.not_signed": Advice(
+        title=_("Het TLSA-record van je mailserver telt niet, want DNSSEC ontbreekt"),
+        meaning=_("Je mailserver heeft een TLSA-record (DANE), maar dat staat in een deel van de DNS zonder DNSSEC. "
+                  "Verzenders negeren het dan, omdat een aanvaller het zou kunnen vervalsen. DANE beschermt je "
+                  "e-mail dus nog niet."),
+        urgency="medium", fixer="dns",
+        message=_("Beste DNS-beheerder,\n\nVoor onze mailserver staat een TLSA-record (DANE) in de DNS, maar de zone "
+                  "waarin het staat, is niet met DNSSEC beveiligd (zie de technische details). Willen jullie DNSSEC "
+                  "aanzetten voor die zone, inclusief het DS-record bij de registry?\n\nAlvast bedankt.")),
+    "dane.bogus": Advice(
+        title=_("Het TLSA-record van je mailserver heeft een ongeldige DNSSEC-handtekening"),
+        meaning=_("De DNSSEC-handtekening op het TLSA-record (DANE) klopt niet of is verlopen. Verzenders die DANE "
+                  "gebruiken, houden je e-mail dan vast en leveren niet af."),
+        urgency="high", fixer="dns",
+        message=_("Beste DNS-beheerder,\n\nDe DNSSEC-handtekening op het TLSA-record van onze mailserver klopt niet "
+                  "of is verlopen (zie de technische details). Verzenders met DANE leveren daardoor geen e-mail af. "
+                  "Willen jullie met spoed de zone opnieuw ondertekenen en de DNSSEC-keten controleren?\n\n"
+                  "Alvast bedankt.")),
     "dane.missing": Advice(
         title=_("Je mailserver gebruikt geen DANE"),
         meaning=_("Met DANE (een TLSA-record, samen met DNSSEC) kunnen verzenders controleren dat ze echt met jouw "

@@ -16,6 +16,9 @@ served zones, NXDOMAIN vs NODATA with the zone's SOA in the authority section.
 Write record targets in full (`www CNAME example.test.`): dnslib does not expand `@` inside rdata.
 `zone(origin, *records)` writes the $ORIGIN and SOA lines for you.
 Names can also be made slow (`delays`) or refused (`refuse`) to test timeouts and SERVFAIL handling.
+DNSSEC (RFC 4035 §3.1): DNSKEY, DS and RRSIG records are served like any other; a query with the DO bit
+gets, with every RRset in the answer and authority sections, the RRSIGs at that name covering its type,
+and an OPT record with DO set (RFC 3225). `testing/dnssec.py` writes signed zones.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 
-from dnslib import QTYPE, RCODE, RR, DNSRecord
+from dnslib import EDNS0, QTYPE, RCODE, RR, DNSRecord
 from dnslib.server import BaseResolver, DNSServer
 
 
@@ -88,6 +91,24 @@ class ZoneResolver(BaseResolver):
         return []
 
     def resolve(self, request: DNSRecord, handler: object) -> DNSRecord:
+        reply = self._answer(request)
+        edns = [rr for rr in request.ar if rr.rtype == QTYPE.OPT]
+        if edns and reply.header.rcode != RCODE.REFUSED:
+            dnssec_ok = bool(edns[0].edns_do)
+            if dnssec_ok:
+                self._add_signatures(reply)
+            reply.add_ar(EDNS0(flags="do" if dnssec_ok else "", udp_len=1232))
+        return reply
+
+    def _add_signatures(self, reply: DNSRecord) -> None:
+        for section in (reply.rr, reply.auth):
+            rrsets = {(_key(rr.rname), rr.rtype) for rr in section if rr.rtype != QTYPE.RRSIG}
+            for name, rtype in sorted(rrsets):
+                section.extend(rr for rr in self.records.get(name, ())
+                               if rr.rtype == QTYPE.RRSIG and rr.rdata.covered == rtype)
+        reply.set_header_qa()
+
+    def _answer(self, request: DNSRecord) -> DNSRecord:
         reply = request.reply()
         qname = _key(request.q.qname)
         qtype = request.q.qtype

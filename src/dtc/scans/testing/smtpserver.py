@@ -94,9 +94,11 @@ class LoopbackSMTP:
                  busy_after: int | None = None, tls_context: ssl.SSLContext | None = None,
                  ca: trustme.CA | None = None, key_type: trustme.KeyType = trustme.KeyType.ECDSA,
                  issued: Issued | None = None, minimum_version: ssl.TLSVersion | None = None,
-                 maximum_version: ssl.TLSVersion | None = None, host: str = "127.0.0.1") -> None:
+                 maximum_version: ssl.TLSVersion | None = None, host: str = "127.0.0.1",
+                 port: int = 0) -> None:
         self.host = host
         self.port = 0
+        self._fixed_port = port  # 0: a free port is found
         self.busy_after = busy_after
         self.connections = 0
         self.starttls_count = 0
@@ -146,13 +148,13 @@ class LoopbackSMTP:
 
     def __enter__(self) -> LoopbackSMTP:
         for attempt in range(20):
-            port = _free_port(self.host)
+            port = self._fixed_port or _free_port(self.host)
             self._controller = _Controller(self, hostname=self.host, port=port, tls_context=self.tls_context,
                                            require_starttls=False, ready_timeout=5.0)
             try:
                 self._controller.start()
             except OSError:
-                if attempt == 19:
+                if attempt == 19 or self._fixed_port:
                     raise
                 time.sleep(0.05)
                 continue

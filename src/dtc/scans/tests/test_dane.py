@@ -1,12 +1,15 @@
 """mail.dane (advice, unscored): TLSA records at _25._tcp.<mx> (RFC 7672); only DANE-TA(2) and DANE-EE(3) are
-usable for SMTP; a matching record is INFO "matches, DNSSEC not verified" (DNSSEC is not checked yet), a
-mismatch FAIL, TLSA without working STARTTLS FAIL; DNS or server trouble is "not tested". End to end: real
-SMTP servers (aiosmtpd, trustme certificates) on 127.0.0.1 and TLSA records served by a LoopbackDNS zone."""
+usable for SMTP; the TLSA RRset must be DNSSEC-secure: then a match passes and a mismatch fails; from an
+unsigned zone it warns (senders ignore it), with a bogus or expired signature it fails; TLSA without working
+STARTTLS FAIL; DNS or server trouble is "not tested". End to end: real SMTP servers (aiosmtpd, trustme
+certificates) on 127.0.0.1 and TLSA records in zones signed under the test anchor "test.", served by a
+LoopbackDNS."""
 
 from __future__ import annotations
 
 import hashlib
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import trustme
@@ -22,7 +25,8 @@ from dtc.scans.testing.assertions import (
     outcomes,
     scan,
 )
-from dtc.scans.testing.dnsserver import LoopbackDNS, zone
+from dtc.scans.testing.dnssec import Child, signed_tree
+from dtc.scans.testing.dnsserver import LoopbackDNS
 from dtc.scans.testing.smtpserver import LoopbackSMTP
 
 
@@ -31,9 +35,10 @@ def spki_sha256(der: bytes) -> str:
     return hashlib.sha256(key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)).hexdigest()
 
 
-def mx_zone(label: str, *tlsa: str) -> str:
-    return zone(f"{label}.test", f"@ 300 IN MX 10 mail.{label}.test.", "mail 300 IN A 127.0.0.1",
-                *(f"_25._tcp.mail 300 IN TLSA {record}" for record in tlsa))
+def mx_zone(label: str, *tlsa: str, **signing: Any) -> Child:
+    """A child zone of the signed test tree: MX, the mail host's address and its TLSA records."""
+    return Child(label, records=(f"@ 300 IN MX 10 mail.{label}.test.", "mail 300 IN A 127.0.0.1",
+                                 *(f"_25._tcp.mail 300 IN TLSA {record}" for record in tlsa)), **signing)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +53,7 @@ def lab():
     }
     leaf = servers["ee"].chain_der[0]
     ta_leaf, ta_issuer = servers["ta"].chain_der[:2]
-    zones = "\n".join([
+    tree = signed_tree("test", [
         mx_zone("ee", f"3 1 1 {spki_sha256(leaf)}"),
         mx_zone("ta", f"2 0 1 {hashlib.sha256(ta_issuer).hexdigest()}"),
         mx_zone("wrong", f"3 1 1 {'00' * 32}", f"2 0 1 {hashlib.sha256(ta_leaf).hexdigest()}"),
@@ -57,14 +62,18 @@ def lab():
         mx_zone("plain", f"3 1 1 {spki_sha256(leaf)}"),
         mx_zone("busy", f"3 1 1 {spki_sha256(leaf)}"),
         mx_zone("refusedtlsa"),
-        zone("nullmx.test", "@ 300 IN MX 0 ."),
+        mx_zone("unsigned", f"3 1 1 {spki_sha256(leaf)}", algorithm=None),
+        mx_zone("bogus", f"3 1 1 {spki_sha256(leaf)}", ds="other"),
+        mx_zone("expired", f"3 1 1 {spki_sha256(leaf)}", expired=True),
+        Child("nullmx", records=("@ 300 IN MX 0 .",)),
     ])
-    with LoopbackDNS(zones, refuse=["_25._tcp.mail.refusedtlsa.test"]) as dns_server:
+    with LoopbackDNS(tree.zone_text, refuse=["_25._tcp.mail.refusedtlsa.test"]) as dns_server:
         for server in servers.values():
             server.__enter__()
         try:
             def context(label: str) -> ScanContext:
-                return ScanContext.loopback(dns_port=dns_server.port, smtp_port=servers[label].port, timeout=1.0)
+                return ScanContext.loopback(dns_port=dns_server.port, smtp_port=servers[label].port, timeout=1.0,
+                                            dnssec_trust_anchors=tree.trust_anchor)
 
             yield SimpleNamespace(servers=servers, context=context, leaf=leaf, ta_chain=(ta_leaf, ta_issuer))
         finally:
@@ -79,10 +88,11 @@ def fresh_cache():
     starttls.cache_clear()
 
 
-SERVER_OF = {"wrong": "ee", "nodane": "ee", "pkix": "ee", "refusedtlsa": "ee", "nullmx": "ee"}
+SERVER_OF = {"wrong": "ee", "nodane": "ee", "pkix": "ee", "refusedtlsa": "ee", "nullmx": "ee", "unsigned": "ee",
+             "bogus": "ee", "expired": "ee"}
 SCENARIOS = {
-    "ee.test": {"dane.match_unverified": Outcome.INFO},
-    "ta.test": {"dane.match_unverified": Outcome.INFO},
+    "ee.test": {"dane.match": Outcome.PASS},
+    "ta.test": {"dane.match": Outcome.PASS},
     "wrong.test": {"dane.mismatch": Outcome.FAIL},  # a TA record for the leaf itself is no trust anchor either
     "nodane.test": {"dane.missing": Outcome.INFO},
     "pkix.test": {"dane.unusable": Outcome.WARN},
@@ -90,6 +100,9 @@ SCENARIOS = {
     "busy.test": {"dane.not_tested": Outcome.NOT_TESTED},
     "refusedtlsa.test": {"dane.not_tested": Outcome.NOT_TESTED},
     "nullmx.test": {"dane.not_applicable": Outcome.NOT_APPLICABLE},
+    "unsigned.test": {"dane.not_signed": Outcome.WARN},   # RFC 7672 §2.2: senders ignore insecure TLSA records
+    "bogus.test": {"dane.bogus": Outcome.FAIL},           # the DS at the parent names another key
+    "expired.test": {"dane.bogus": Outcome.FAIL},
 }
 
 
@@ -103,9 +116,9 @@ def test_scenario_end_to_end(lab, domain):
     assert outcomes(run(lab, domain)) == SCENARIOS[domain]
 
 
-def test_match_says_dnssec_is_not_verified(lab):
+def test_match_says_dnssec_is_verified(lab):
     [finding] = run(lab, "ee.test")
-    assert finding.detail["dnssec_verified"] is False
+    assert finding.detail["dnssec_verified"] is True
     assert finding.detail["tlsa_name"] == "_25._tcp.mail.ee.test"
     assert finding.detail["matched"][0].startswith("3 (DANE-EE) 1 (SPKI) 1 (SHA2-256)")
 
@@ -118,6 +131,19 @@ def test_dane_reuses_the_starttls_probe(lab):
     assert data.servers[0].probes[0].chain_der[0] == lab.leaf
     scan(dane, "ee.test", context=context)
     assert server.connections == before  # the certificate came from the cached STARTTLS session
+
+
+def test_bogus_tlsa_names_the_dnssec_problem(lab):
+    details = {domain: run(lab, domain)[0].detail for domain in ("bogus.test", "expired.test")}
+    assert (details["bogus.test"]["dnssec"], details["bogus.test"]["reason"]) == ("bogus", "ds_mismatch")
+    assert (details["expired.test"]["dnssec"], details["expired.test"]["reason"]) == ("expired", "expired")
+
+
+def test_without_a_trust_anchor_for_the_tlsa_zone_dane_is_not_tested(lab):
+    context = ScanContext.loopback(dns_port=lab.context("ee").resolver.port, smtp_port=lab.servers["ee"].port,
+                                   timeout=1.0, dnssec_trust_anchors=[])
+    [finding] = scan(dane, "ee.test", context=context)
+    assert (finding.code, finding.detail["error"]) == ("dane.not_tested", "dnssec_no_anchor")
 
 
 def test_not_tested_is_never_a_fail(lab):
@@ -166,5 +192,5 @@ def test_every_code_has_an_end_to_end_test():
 def test_every_code_has_advice():
     codes = {code for codes in SCENARIOS.values() for code in codes}
     assert_advice_complete(dane, codes, with_message={"dane.mismatch", "dane.unusable", "dane.no_tls",
-                                                      "dane.missing"},
-                           without_message={"dane.not_tested", "dane.not_applicable", "dane.match_unverified"})
+                                                      "dane.missing", "dane.not_signed", "dane.bogus"},
+                           without_message={"dane.not_tested", "dane.not_applicable", "dane.match"})

@@ -13,11 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_domains_score_in_the_order_they_were_built(tmp_path, settings):
-    with DemoServers(dns_port=0, http_port=0, https_port=0, ca_file=tmp_path / "ca.pem") as demo:
+    with DemoServers(dns_port=0, http_port=0, https_port=0, smtp_port=0, ca_file=tmp_path / "ca.pem") as demo:
         settings.DTC_SCAN_DNS = f"127.0.0.1:{demo.dns.port}"
         settings.DTC_SCAN_HTTP_PORT = demo.http.port
         settings.DTC_SCAN_HTTPS_PORT = demo.https.port
+        settings.DTC_SCAN_SMTP_PORT = demo.smtp[0].port
         settings.DTC_SCAN_CA_FILE = str(demo.ca_file)
+        settings.DTC_SCAN_DNSSEC_ANCHOR_FILE = str(demo.anchor_file)
         settings.DTC_SCAN_TIMEOUT = 3.0
         scores = {}
         for domain in (GOOD, FAIR, WEAK):
@@ -33,8 +35,17 @@ def test_the_demo_domains_score_in_the_order_they_were_built(tmp_path, settings)
                 assert outcomes["mail.dmarc"] == "pass"
                 assert outcomes["mail.dkim"] == "pass"
                 assert outcomes["mail.mtasts"] in ("pass", "info")
+                assert outcomes["mail.starttls"] in ("pass", "warn"), ScanCheck.objects.get(
+                    scan=scan, target=domain, check_id="mail.starttls").findings
+                assert outcomes["mail.dane"] == "pass", ScanCheck.objects.get(
+                    scan=scan, target=domain, check_id="mail.dane").findings
+                assert outcomes["web.dnssec"] == "pass"
+            if domain == FAIR:
+                assert outcomes["web.dnssec"] == "warn"  # RSA/SHA-1 is being phased out
             if domain == WEAK:
                 assert outcomes["mail.spf"] == "fail"
                 assert outcomes["web.https"] == "fail"
+                assert outcomes["mail.starttls"] == "fail"  # no STARTTLS offered
+                assert outcomes["web.dnssec"] == "fail"  # not signed
     assert scores[GOOD][0] > scores[FAIR][0] > scores[WEAK][0], scores
     assert scores[GOOD][1] > scores[FAIR][1] > scores[WEAK][1], scores

@@ -21,8 +21,9 @@ class Command(BaseCommand):
 
         if print_logins:
             from dtc.advisories.demo import DEMO_ANALYST_LOGINS
+            from dtc.scans.demo import DEMO_COORDINATOR_LOGINS
 
-            for login in [*organisations_demo.DEMO_LOGINS, *DEMO_ANALYST_LOGINS]:
+            for login in [*organisations_demo.DEMO_LOGINS, *DEMO_ANALYST_LOGINS, *DEMO_COORDINATOR_LOGINS]:
                 self.stdout.write(f"  Demo login:  {login['email']}  /  {organisations_demo.DEMO_PASSWORD}"
                                   f"   ({login['description']})")
             return
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         from dtc.community.demo import community_demo_load
         from dtc.community.demo_directory import directory_demo_load
         from dtc.knowledge.demo import knowledge_demo_load
+        from dtc.scans.demo import scans_demo_load
 
         with transaction.atomic():
             organisations = organisations_demo.organisations_demo_load(with_users=with_demo_users)
@@ -39,7 +41,8 @@ class Command(BaseCommand):
             community = community_demo_load(with_users=with_demo_users)
             advisories = advisories_demo_load(with_users=with_demo_users)
             assessment = assessment_demo_load()
+            scans = scans_demo_load(with_users=with_demo_users)
         self.stdout.write(json.dumps({
             "organisations": organisations, "knowledge": knowledge, "directory": directory, "community": community,
-            "advisories": advisories, "assessment": assessment,
+            "advisories": advisories, "assessment": assessment, "scans": scans,
         }))
