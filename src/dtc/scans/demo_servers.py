@@ -22,9 +22,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from dtc.scans.testing.dnsserver import LoopbackDNS, zone
-from dtc.scans.testing.dnssec import Child, signed_tree
 from dtc.scans.checks.dane import association
+from dtc.scans.testing.dnssec import Child, signed_tree
+from dtc.scans.testing.dnsserver import LoopbackDNS, zone
 from dtc.scans.testing.httpserver import LoopbackHTTP, LoopbackHTTPS, Response, redirect
 from dtc.scans.testing.smtpserver import LoopbackSMTP
 from dtc.scans.testing.tlscerts import TestCA
