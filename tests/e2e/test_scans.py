@@ -85,3 +85,73 @@ def test_a_running_scan_is_followed_live_without_reloading(page):
     expect(page.locator("main")).to_contain_text("Klaar op", timeout=10_000)
     expect(page.get_by_role("link", name="Rapport downloaden (pdf)")).to_be_visible()  # swapped in with the result
     assert page.evaluate("() => window.__same_document === true")  # swapped in, not reloaded
+
+
+def test_a_coordinator_runs_a_batch_and_opens_a_members_report(page, scanner, tmp_path):
+    from e2e_support import login, user_create
+
+    from dtc.community.models import Collaboration
+
+    coordinator = user_create("coordinator@example.nl")
+    collaboration = Collaboration.objects.create(name="Ondernemers Centrum", slug="oc", kind="regional",
+                                                 connected=True)
+    collaboration.coordinators.add(coordinator)
+    login(page, "coordinator@example.nl")
+    page.goto("/scan/batch/")
+    assert_accessible_and_reflows(page)  # the empty state
+    page.get_by_role("link", name="Nieuwe batchscan starten").click()
+    assert_accessible_and_reflows(page)
+    listing = tmp_path / "leden.csv"
+    listing.write_text("domein;deelnemer\nbakkerij.test;Bakkerij Jansen\nniet goed;Fout\n", encoding="utf-8")
+    page.get_by_label("Naam van de batch").fill("Centrum voorjaar")
+    page.get_by_label("Websites testen").uncheck()
+    page.get_by_label("Lijst met domeinen (CSV)").set_input_files(str(listing))
+    page.get_by_role("button", name="Start de batchscan").click()
+    main = page.locator("main")
+    expect(main).to_contain_text("Regel 3")  # nothing stored; the bad line is named
+    assert_accessible_and_reflows(page)
+    listing.write_text("domein;deelnemer\nbakkerij.test;Bakkerij Jansen\n", encoding="utf-8")
+    page.get_by_label("Lijst met domeinen (CSV)").set_input_files(str(listing))
+    page.get_by_role("button", name="Start de batchscan").click()
+    expect(main.get_by_role("heading", level=1)).to_have_text("Centrum voorjaar")
+    expect(main).to_contain_text("Klaar", timeout=30_000)
+    expect(main).to_contain_text("Gemiddelde score e-mail")
+    assert_accessible_and_reflows(page)
+    main.get_by_role("link", name="Rapport bakkerij.test").click()
+    expect(main.get_by_role("heading", level=1)).to_contain_text("bakkerij.test")
+    expect(main).to_contain_text("Wie lost het op")
+
+
+def test_an_admin_proves_a_domain_by_dns_and_scans_it(page, settings):
+    from e2e_support import PASSWORD, login
+
+    from dtc.organisations import services as organisations
+    from dtc.organisations.tests.factories import MembershipFactory
+    from dtc.scans.ownership import txt_value
+    from dtc.scans.testing.dnsserver import LoopbackDNS
+
+    membership = MembershipFactory(admin=True, user__email="beheer@bakkerij.test")
+    admin, organisation = membership.user, membership.organisation
+    admin.set_password(PASSWORD)
+    admin.save(update_fields=["password"])
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(user=admin, email=admin.email, defaults={"verified": True, "primary": True})
+    domain = organisations.organisation_domain_add(actor=admin, organisation=organisation, name="bakkerij.test")
+    zones = ZONES + f'_dtc-verificatie 300 IN TXT "{txt_value(domain.verification_token)}"\n'
+    with LoopbackDNS(zones) as server:
+        settings.DTC_SCAN_DNS = f"127.0.0.1:{server.port}"
+        settings.DTC_SCAN_TIMEOUT = 1.0
+        settings.DTC_SCAN_HTTPS_PORT = 1  # no website: the file method is refused at once
+        login(page, "beheer@bakkerij.test")
+        page.goto(f"/mijn/organisaties/{organisation.pk}/domeinen/{domain.pk}/")
+        main = page.locator("main")
+        expect(main).to_contain_text("Manier 1: een TXT-record in de DNS")
+        assert_accessible_and_reflows(page)
+        main.get_by_role("button", name="Controleer bakkerij.test nu").click()
+        expect(main).to_contain_text("ja, op", timeout=30_000)
+        assert_accessible_and_reflows(page)
+        main.get_by_role("button", name="Scan bakkerij.test nu").click()
+        expect(main.get_by_role("heading", level=1)).to_contain_text("bakkerij.test", timeout=30_000)
+        expect(main).to_contain_text("Klaar op", timeout=60_000)
+        assert_accessible_and_reflows(page)

@@ -158,8 +158,14 @@ def assert_accessible_and_reflows(page) -> None:
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
+        if overflow > 0:
+            wide = page.evaluate(
+                """() => [...document.querySelectorAll('body *')]
+                  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                  .slice(-3).map(e => e.tagName + '.' + [...e.classList].join('.') + ' ' + (e.textContent || '').trim().slice(0, 40))"""
+            )
         assert overflow <= 0, (
-            f"{page.url}: at 320 CSS px the page scrolls sideways by {overflow}px (WCAG 1.4.10)"
+            f"{page.url}: at 320 CSS px the page scrolls sideways by {overflow}px (WCAG 1.4.10); widest: {wide}"
         )
     finally:
         page.set_viewport_size(size)
