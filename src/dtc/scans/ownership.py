@@ -360,10 +360,8 @@ def _scan_start(*, domain: Domain, scheduled: bool, requested_by: Any = None) ->
     from dtc.scans.services import scan_create
     from dtc.scans.tasks import scan_execute
 
-    scan = scan_create(domain=domain.name, organisation=domain.organisation, requested_by=requested_by)
-    if scheduled:
-        scan.scheduled = True
-        scan.save(update_fields=["scheduled"])
+    scan = scan_create(domain=domain.name, organisation=domain.organisation, requested_by=requested_by,
+                       scheduled=scheduled)
     transaction.on_commit(partial(scan_execute.enqueue, scan.pk))
     return scan
 
