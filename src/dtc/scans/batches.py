@@ -247,9 +247,9 @@ def round_summary(scan_round: ScanRound) -> dict[str, Any]:
     that fail most often (with how many domains), so a collaboration knows where to help first."""
     scans = scan_round.scans.filter(status=Scan.Status.DONE)
     averages = scans.aggregate(web=Avg("score_web"), mail=Avg("score_mail"))
-    failing = Counter(
-        ScanCheck.objects.filter(scan__in=scans, outcome="fail").values_list("check_id", "scan_id").distinct()
-        .values_list("check_id", flat=True)
+    failing = Counter(  # domains per failing check: apex and www of one domain count once
+        check_id for check_id, _scan_id in set(
+            ScanCheck.objects.filter(scan__in=scans, outcome="fail").values_list("check_id", "scan_id"))
     )
     return {
         "domains": scans.count(),

@@ -188,7 +188,10 @@ def test_a_coordinator_uploads_a_list_and_sees_a_report_per_member(client, scann
     for scan in scans.values():
         assert f'href="/scan/{scan.key}/"' in html  # one report per member
     assert "Gemiddelde score e-mail" in html
-    assert "Wie namens je domein mag mailen (SPF)" in html  # most failing checks, by title
+    summary = batches.round_summary(scan_round)
+    assert summary["domains"] == 3
+    assert all(count <= 3 for _check, count in summary["top_failing"])
+    assert "Wie namens je domein mag mailen (SPF): 2 domeinen" in html  # slager (+all) and kapper (none)  # most failing checks, by title
     assert "scans/progress.js" not in html
     # the member's own report is the ordinary scan page with every check and its advice
     report = client.get(f"/scan/{scans['slager.test'].key}/").content.decode()
@@ -300,3 +303,18 @@ def test_the_demo_loads_a_batch_the_demo_coordinator_starts(client, django_captu
     response = client.post(f"/scan/batch/{batch.pk}/opnieuw/")
     assert response.status_code == 302
     assert batch.rounds.get().scans.count() == 3
+
+
+def test_the_summary_counts_domains_not_rows(collaboration, coordinator):
+    from dtc.scans.models import ScanCheck
+
+    batch = batches.batch_create(collaboration=collaboration, name="B", rows=[("a.test", ""), ("b.test", "")],
+                                 user=coordinator)
+    scan_round = batch.rounds.get()
+    for scan in scan_round.scans.all():
+        for target in (scan.domain, f"www.{scan.domain}"):  # a web check runs on apex and www
+            ScanCheck.objects.create(scan=scan, check_id="web.ipv6", target=target, outcome="fail")
+    scan_round.scans.update(status=Scan.Status.DONE, score_web=50)
+    summary = batches.round_summary(scan_round)
+    assert summary["top_failing"] == [("web.ipv6", 2)]
+    assert (summary["domains"], summary["average_web"], summary["good_web"]) == (2, 50, 0)
