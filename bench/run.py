@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, str] = {
     "web": "bench.web",
     "community": "bench.community",
     "alerts": "bench.alerts",
+    "scans": "bench.scans",
 }
 
 

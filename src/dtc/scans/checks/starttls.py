@@ -18,33 +18,30 @@ Rules (network in `collect`, judgement in `evaluate`):
   The sslyze part opens many more connections than the probe: about 50 for a TLS 1.3-only server,
   about 210 when TLS 1.2 is offered too (one per cipher suite; see tls.py). Mail servers that rate-limit may
   answer part of those with 421; then that aspect is "not tested".
-- Results per mail-server IP are reused across domains: a module cache keyed by (ip, port), CACHE_TTL
-  seconds (failures FAILURE_TTL), so two domains sharing an MX cause one probe. The TLS quality result is
-  cached per (ip, port) too; a hit for another host name on the same IP re-judges the certificate name for
-  that name (the certificate itself is the one the IP sent for the first name's SNI).
+- Results per mail-server IP are reused across domains (reuse.py, shared with the web TLS check: keyed
+  by (ip, port), DTC_SCAN_TLS_CACHE_SECONDS, "could not test" at most reuse.FAILURE_SECONDS), so two
+  domains sharing an MX cause one probe. The TLS quality result is reused per (ip, port) inside
+  tls.collect; a hit for another host name on the same IP re-judges the certificate name for that name
+  (the certificate itself is the one the IP sent for the first name's SNI).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 import ssl
-import threading
-import time
+import time  # noqa: F401 - tests freeze time.monotonic through this module
 import warnings
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from dtc.scans.checks import dnsutil, tls
+from dtc.scans.checks import dnsutil, reuse, tls
 from dtc.scans.checks.base import Advice, Finding, Outcome, ScanContext
 from dtc.scans.checks.registry import register
 
 CHECK_ID = "mail.starttls"
 MAX_HOSTS = 4                 # MX hosts probed per domain
 MAX_ADDRESSES = 2             # addresses probed per MX host
-CACHE_TTL = 3600.0            # seconds a conclusive result per (ip, port) is reused
-FAILURE_TTL = 300.0           # seconds a "could not test" result is reused (do not hammer a busy server)
 EHLO_NAME = "scan.dtc.example"  # context.extra["ehlo_name"] overrides
 MAX_REPLY_LINES = 100
 
@@ -89,29 +86,20 @@ class StarttlsData:
     hosts_not_checked: int = 0
 
 
-# --- cache ----------------------------------------------------------------------------------------
-
-_cache: dict[tuple[str, str, int], tuple[float, object]] = {}
-_cache_lock = threading.Lock()
+# --- cache (reuse.py) ------------------------------------------------------------------------------
 
 
 def cache_clear() -> None:
     """Forget every cached probe and TLS result (tests; a scan that must look again)."""
-    with _cache_lock:
-        _cache.clear()
+    reuse.clear()
 
 
 def _cached(kind: str, address: str, port: int):
-    with _cache_lock:
-        hit = _cache.get((kind, address, port))
-        if hit is None or hit[0] < time.monotonic():
-            return None
-        return hit[1]
+    return reuse.get((kind, address, port))
 
 
 def _store(kind: str, address: str, port: int, value: object, *, conclusive: bool) -> None:
-    with _cache_lock:
-        _cache[(kind, address, port)] = (time.monotonic() + (CACHE_TTL if conclusive else FAILURE_TTL), value)
+    reuse.put((kind, address, port), value, conclusive=conclusive)
 
 
 # --- network --------------------------------------------------------------------------------------
@@ -249,27 +237,13 @@ def _quit(session: _Session) -> None:
 def probe(context: ScanContext, host: str, address: str) -> Probe:
     """The STARTTLS probe of one address on context.smtp_port, from the cache when fresh."""
     port = context.smtp_port
-    hit = _cached("probe", address, port)
-    if hit is not None:
-        return hit  # type: ignore[return-value]
-    result = _session(context, host, address, port)
-    _store("probe", address, port, result, conclusive=result.status in CONCLUSIVE)
-    return result
+    return reuse.reuse(("probe", address, port), lambda: _session(context, host, address, port),
+                       conclusive=lambda result: result.status in CONCLUSIVE)
 
 
-def _tls_quality(context: ScanContext, host: str, addresses: list[str]) -> tls.TlsData:
-    # tls.collect resolves the host itself and scans the first IPv4 address: cache under that address.
-    address = next((a for a in addresses if ":" not in a), addresses[0])
-    port = context.smtp_port
-    hit = _cached("tls", address, port)
-    if hit is None:
-        hit = tls.collect(host, context=context, port=port, starttls="smtp")
-        _store("tls", address, port, hit, conclusive=hit.error is None)
-    data: tls.TlsData = hit  # type: ignore[assignment]
-    if data.host != host:  # same IP reached under another MX name: judge the certificate name for this one
-        cert = data.cert and dataclasses.replace(data.cert, hostname_match=tls.hostname_matches(host, data.cert.names))
-        data = dataclasses.replace(data, host=host, cert=cert)
-    return data
+def _tls_quality(context: ScanContext, host: str) -> tls.TlsData:
+    # tls.collect reuses its result per (address, port) and re-judges the certificate name for `host`.
+    return tls.collect(host, context=context, port=context.smtp_port, starttls="smtp")
 
 
 def collect(target: str, *, context: ScanContext) -> StarttlsData:
@@ -286,7 +260,7 @@ def collect(target: str, *, context: ScanContext) -> StarttlsData:
             servers.append(MailServer(host=host, preference=preference, status=address_status))
             continue
         probes = tuple(probe(context, host, address) for address in addresses[:MAX_ADDRESSES])
-        quality = _tls_quality(context, host, addresses) if any(p.status == OK for p in probes) else None
+        quality = _tls_quality(context, host) if any(p.status == OK for p in probes) else None
         servers.append(MailServer(host=host, preference=preference, status="ok", probes=probes,
                                   addresses_not_probed=max(0, len(addresses) - MAX_ADDRESSES), tls=quality))
     return StarttlsData(domain=domain, status="ok", implicit_mx=implicit, servers=tuple(servers),

@@ -19,6 +19,7 @@ mail servers later. A host that refuses, times out or has no address is "not tes
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -31,7 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from django.utils.translation import gettext_lazy as _
 
-from dtc.scans.checks import dnsutil
+from dtc.scans.checks import dnsutil, reuse
 from dtc.scans.checks.base import Advice, Finding, Outcome, ScanContext
 from dtc.scans.checks.registry import register
 
@@ -159,19 +160,7 @@ def _pick_address(found: list[str]) -> str:
 
 def collect(target: str, *, context: ScanContext, port: int | None = None,
             starttls: str | None = None) -> TlsData:
-    from sslyze import (
-        CertificateInfoExtraArgument,
-        ProtocolWithOpportunisticTlsEnum,
-        ScanCommand,
-        ScanCommandsExtraArguments,
-        Scanner,
-        ServerNetworkConfiguration,
-        ServerNetworkLocation,
-        ServerScanRequest,
-        ServerScanStatusEnum,
-        SessionRenegotiationExtraArgument,
-        TlsVersionEnum,
-    )
+    from sslyze import ProtocolWithOpportunisticTlsEnum, ServerNetworkConfiguration, ServerNetworkLocation
 
     host = target.strip().lower().rstrip(".")
     port = port or context.extra.get("tls_port") or context.https_port
@@ -188,13 +177,66 @@ def collect(target: str, *, context: ScanContext, port: int | None = None,
         network_timeout=max(1, math.ceil(context.timeout)),
         network_max_retries=1,
     )
-    versions, error, detail = _probe_versions(location, network)
+    # The enumeration is a property of the endpoint: reuse it per (address, port) (see reuse.py).
+    probed: list[bool] = []
+
+    def enumerate_endpoint() -> tuple[TlsData, tuple[str, ...]]:
+        probed.append(True)
+        return _scan(host, port, address, location, network, starttls, context)
+
+    data, chain = reuse.reuse(("tls", address, port, starttls or ""), enumerate_endpoint,
+                              conclusive=lambda found: found[0].error is None)
+    if probed:
+        return data
+    return _for_host(data, chain, host, location, network, starttls, context)
+
+
+def _for_host(data: TlsData, chain: tuple[str, ...], host: str, location, network, starttls: str | None,
+              context: ScanContext) -> TlsData:
+    """A reused endpoint result, made this host's: its own certificate (web: fetched with this host's SNI,
+    one connection; mail: the endpoint's certificate judged for this name), judged now with this scan's
+    trust anchors."""
+    if data.error:
+        return dataclasses.replace(data, host=host)
+    failed = [(aspect, error) for aspect, error in data.failed_aspects if aspect != "cert"]
+    if data.host != host and not starttls:
+        version = next(v for v in _version_enums() if _VERSION_LABELS[v.name] == data.versions[0])
+        chain, error = _fetch_chain(location, network, version)
+        if error:
+            failed.append(("cert", error))
+    cert = _cert_data(host, list(chain), context) if chain else None
+    if cert is None and not any(aspect == "cert" for aspect, _error in failed):
+        failed.append(("cert", "no certificate received"))
+    return dataclasses.replace(data, host=host, cert=cert, failed_aspects=tuple(failed),
+                               scanned_at=dt.datetime.now(dt.UTC))
+
+
+def _version_enums() -> list:
+    from sslyze import TlsVersionEnum
+
+    return sorted(TlsVersionEnum, key=lambda v: v.value, reverse=True)
+
+
+def _scan(host, port, address, location, network, starttls, context) -> tuple[TlsData, tuple[str, ...]]:
+    """The full enumeration of one endpoint, for `host`: (data, the certificate chain received, PEM)."""
+    from sslyze import (
+        ScanCommand,
+        ScanCommandsExtraArguments,
+        Scanner,
+        ServerScanRequest,
+        ServerScanStatusEnum,
+        SessionRenegotiationExtraArgument,
+        TlsVersionEnum,
+    )
+
+    versions, error, detail, chain = _probe_versions(location, network)
     if not versions:
-        return TlsData(host=host, port=port, address=address, error=error or "no_tls", error_detail=detail)
+        return TlsData(host=host, port=port, address=address, error=error or "no_tls", error_detail=detail), ()
 
     labels = tuple(_VERSION_LABELS[version.name] for version in versions)
     below_13 = any(version != TlsVersionEnum.TLS_1_3 for version in versions)
-    commands = {ScanCommand.CERTIFICATE_INFO, ScanCommand.ELLIPTIC_CURVES}
+    # The certificate came with the version probe's first handshake (same SNI): no CERTIFICATE_INFO scan.
+    commands = {ScanCommand.ELLIPTIC_CURVES}
     commands |= {getattr(ScanCommand, f"{version.name}_CIPHER_SUITES") for version in versions}
     extra: dict[str, object] = {}
     if below_13:
@@ -203,8 +245,6 @@ def collect(target: str, *, context: ScanContext, port: int | None = None,
         extra["session_renegotiation"] = SessionRenegotiationExtraArgument(client_renegotiation_attempts=1)
     if TlsVersionEnum.TLS_1_3 in versions:
         commands.add(ScanCommand.TLS_1_3_EARLY_DATA)
-    if context.ca_file:
-        extra["certificate_info"] = CertificateInfoExtraArgument(custom_ca_file=Path(context.ca_file))
 
     scanner = Scanner(per_server_concurrent_connections_limit=context.extra.get("tls_concurrency", 5))
     scanner.queue_scans([ServerScanRequest(server_location=location, network_configuration=network,
@@ -214,8 +254,30 @@ def collect(target: str, *, context: ScanContext, port: int | None = None,
     if result.scan_status == ServerScanStatusEnum.ERROR_NO_CONNECTIVITY or result.scan_result is None:
         trace = result.connectivity_error_trace
         text = "".join(trace.format_exception_only()).strip() if trace else ""
-        return TlsData(host=host, port=port, address=address, error=_error_kind(text), error_detail=text[:300])
-    return _from_scan(host, port, address, labels, result.scan_result, below_13, context)
+        return TlsData(host=host, port=port, address=address, error=_error_kind(text), error_detail=text[:300]), ()
+    return _from_scan(host, port, address, labels, result.scan_result, below_13, context, chain), chain
+
+
+def _fetch_chain(location, network, version) -> tuple[tuple[str, ...], str]:
+    """The certificate chain (PEM) the server sends for this location's SNI name: one handshake."""
+    from sslyze import ClientAuthRequirementEnum, ServerTlsProbingResult, TlsVersionEnum
+    from sslyze.server_connectivity import ServerConnectivityInfo
+
+    info = ServerConnectivityInfo(
+        server_location=location, network_configuration=network,
+        tls_probing_result=ServerTlsProbingResult(
+            highest_tls_version_supported=TlsVersionEnum.TLS_1_3, cipher_suite_supported="",
+            client_auth_requirement=ClientAuthRequirementEnum.DISABLED, supports_ecdh_key_exchange=True))
+    legacy = version not in (TlsVersionEnum.TLS_1_2, TlsVersionEnum.TLS_1_3)
+    connection = info.get_preconfigured_tls_connection(override_tls_version=version,
+                                                       should_use_legacy_openssl=legacy)
+    try:
+        connection.connect()
+        return tuple(connection.ssl_client.get_received_chain()), ""
+    except Exception as exc:  # nassl's OpenSSLError, sslyze's connection errors, OSError
+        return (), str(exc)[:300] or type(exc).__name__
+    finally:
+        connection.close()
 
 
 def _error_kind(text: str) -> str:
@@ -227,9 +289,10 @@ def _error_kind(text: str) -> str:
     return "no_tls"
 
 
-def _probe_versions(location, network) -> tuple[list, str | None, str]:
+def _probe_versions(location, network) -> tuple[list, str | None, str, tuple[str, ...]]:
     """The versions the server completes a handshake for, newest first (one connection each), as
-    internet.nl's check_supported_tls_versions. A refused or timed-out TCP connection stops the probe."""
+    internet.nl's check_supported_tls_versions, and the certificate chain (PEM) received in the first
+    completed handshake. A refused or timed-out TCP connection stops the probe."""
     from sslyze import ClientAuthRequirementEnum, ServerTlsProbingResult, TlsVersionEnum
     from sslyze.errors import (
         ConnectionToServerFailed,
@@ -249,27 +312,30 @@ def _probe_versions(location, network) -> tuple[list, str | None, str]:
     supported = []
     timeouts = 0
     last = ""
-    for version in sorted(TlsVersionEnum, key=lambda v: v.value, reverse=True):
+    chain: tuple[str, ...] = ()
+    for version in _version_enums():
         legacy = version not in (TlsVersionEnum.TLS_1_2, TlsVersionEnum.TLS_1_3)
         connection = info.get_preconfigured_tls_connection(override_tls_version=version,
                                                            should_use_legacy_openssl=legacy)
         try:
             connection.connect()
             supported.append(version)
+            if not chain:
+                chain = tuple(connection.ssl_client.get_received_chain())
         except ServerRejectedConnection as exc:
-            return [], "refused", str(exc)[:300]
+            return [], "refused", str(exc)[:300], ()
         except ConnectionToServerTimedOut as exc:
-            return [], "timeout", str(exc)[:300]
+            return [], "timeout", str(exc)[:300], ()
         except TlsHandshakeTimedOut as exc:
             timeouts += 1
             last = str(exc)
             if timeouts >= 2 and not supported:  # TLS 1.3 and 1.2 hellos both unanswered: the server is mute
-                return [], "timeout", last[:300]
+                return [], "timeout", last[:300], ()
         except (ConnectionToServerFailed, OSError, Exception) as exc:  # nassl's OpenSSLError and friends
             last = str(exc)
         finally:
             connection.close()
-    return supported, None, last[:300]
+    return supported, None, last[:300], chain
 
 
 def _dh_group(key) -> str:
@@ -279,7 +345,7 @@ def _dh_group(key) -> str:
     return f"DH-{key.size}"
 
 
-def _from_scan(host, port, address, labels, scan, below_13, context) -> TlsData:
+def _from_scan(host, port, address, labels, scan, below_13, context, chain: tuple[str, ...]) -> TlsData:
     from nassl.ephemeral_key_info import DhEphemeralKeyInfo, EcDhEphemeralKeyInfo
 
     failed: list[tuple[str, str]] = []
@@ -326,11 +392,9 @@ def _from_scan(host, port, address, labels, scan, below_13, context) -> TlsData:
     else:
         early = False  # 0-RTT exists only in TLS 1.3
 
-    cert = None
-    info = result_of("cert", scan.certificate_info)
-    if info is not None and info.certificate_deployments:
-        deployment = info.certificate_deployments[0]
-        cert = _cert_data(host, deployment.received_certificate_chain_as_pem, context)
+    cert = _cert_data(host, list(chain), context) if chain else None
+    if cert is None:
+        failed.append(("cert", "no certificate received"))
     return TlsData(host=host, port=port, address=address, versions=labels,
                    ciphers=tuple(dict.fromkeys(ciphers)), groups=tuple(sorted(groups)), cert=cert,
                    compression=compression, secure_renegotiation=secure_reneg, client_renegotiation=client_reneg,

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from dtc.scans.checks import reuse
 from dtc.scans.checks.base import ScanContext
 from dtc.scans.testing.dnsserver import LoopbackDNS
 from dtc.scans.testing.httpserver import LoopbackHTTP, LoopbackHTTPS, Response
@@ -42,6 +43,12 @@ class LoopbackWeb:
         settings: dict[str, Any] = {"http_port": self.http.port, "https_port": self.https.port,
                                     "ca_file": self.https.ca_file, "timeout": self.timeout} | overrides
         return ScanContext.loopback(dns_port=self.dns.port, **settings)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reuse_cache() -> None:
+    """TLS results reused per (address, port) must not cross tests: loopback ports are recycled."""
+    reuse.clear()
 
 
 @pytest.fixture(scope="module")
