@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Subquery
 from django.utils import timezone
 
 from dtc.scans.checks import registry
@@ -194,16 +195,15 @@ def scan_run(*, scan: Scan, context: ScanContext, time_limit: float = CHECK_TIME
 
 
 def _store(scan: Scan, check_id: str, target: str, findings: list[Finding], *, seconds: float) -> None:
-    with transaction.atomic():
-        _row, created = ScanCheck.objects.get_or_create(
-            scan=scan, check_id=check_id, target=target,
-            defaults={
-                "outcome": str(worst_outcome(findings)), "findings": [_finding_data(f) for f in findings],
-                "seconds": round(seconds, 3),
-            },
-        )
-        if created:
-            Scan.objects.filter(pk=scan.pk).update(checks_done=ScanCheck.objects.filter(scan=scan).count())
+    """Two statements, each idempotent on its own: the row (a repeat after a crash is ignored by the
+    unique key) and the progress counter recounted from the rows."""
+    ScanCheck.objects.bulk_create([ScanCheck(
+        scan=scan, check_id=check_id, target=target, outcome=str(worst_outcome(findings)),
+        findings=[_finding_data(f) for f in findings], seconds=round(seconds, 3),
+    )], ignore_conflicts=True)
+    Scan.objects.filter(pk=scan.pk).update(checks_done=Subquery(
+        ScanCheck.objects.filter(scan_id=scan.pk).order_by().values("scan_id").annotate(n=Count("id")).values("n")
+    ))
 
 
 def scan_finish(*, scan: Scan) -> Scan:

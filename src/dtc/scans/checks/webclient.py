@@ -21,7 +21,9 @@ Nothing here raises for a network failure: each exchange carries an `error` inst
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import os
 import socket
 import ssl
 import typing
@@ -258,10 +260,24 @@ class ResolvingTransport(httpx.BaseTransport):
 
 
 def ssl_context(context: ScanContext, *, verify: bool = True) -> ssl.SSLContext:
-    """Public roots (certifi, as httpx uses) plus the scan's extra trust anchors (`ca_file`)."""
+    """Public roots (certifi, as httpx uses) plus the scan's extra trust anchors (`ca_file`).
+
+    Built once per (verify, CA file and its modification time) and shared: loading the roots costs
+    ~8 ms of CPU, which was 40 % of a whole scan when every check built its own. An SSLContext is
+    safe to share between threads, and a client context resumes no sessions unless told to."""
+    ca_file = context.ca_file if verify else None
+    try:
+        stamp = os.stat(ca_file).st_mtime_ns if ca_file else 0
+    except OSError:
+        stamp = -1
+    return _ssl_context(verify, ca_file, stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _ssl_context(verify: bool, ca_file: str | None, _stamp: int) -> ssl.SSLContext:
     tls = httpx.create_ssl_context(verify=verify, trust_env=False)
-    if verify and context.ca_file:
-        tls.load_verify_locations(cafile=context.ca_file)
+    if ca_file:
+        tls.load_verify_locations(cafile=ca_file)
     return tls
 
 
