@@ -260,8 +260,11 @@ def prepare(payload: dict) -> dict:
     from dtc.scans.services import scan_create
     from dtc.scans.tasks import scan_execute
 
+    from dtc.scans.checks import reuse
+
     DBTaskResult.objects.all().delete()
     Scan.objects.all().delete()
+    reuse.clear()  # no TLS results from an earlier run in the workers' shared cache
     total = 0
     for n in range(payload["domains"]):
         scan = scan_create(domain=domain(n), web=True, mail=True)

@@ -149,7 +149,8 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-def _run_one(check_id: str, target: str, context: ScanContext) -> list[Finding]:
+def _run_one(check_id: str, target: str, context: ScanContext, began: dict[tuple[str, str], float]) -> list[Finding]:
+    began[(check_id, target)] = time.monotonic()  # the time limit counts from here, not from the queue
     try:
         return registry.run(check_id, target, context=context)
     except Exception as error:  # a bug in one check must not cost the other checks
@@ -167,7 +168,8 @@ def scan_run(*, scan: Scan, context: ScanContext, time_limit: float = CHECK_TIME
     todo = [pair for pair in scan_plan(domain=scan.domain, web=scan.web, mail=scan.mail) if pair not in done]
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan")
     try:
-        started = {pool.submit(_run_one, check_id, target, context): (check_id, target, time.monotonic())
+        began: dict[tuple[str, str], float] = {}
+        started = {pool.submit(_run_one, check_id, target, context, began): (check_id, target)
                    for check_id, target in todo}
         pending = set(started)
         while pending:
@@ -175,17 +177,19 @@ def scan_run(*, scan: Scan, context: ScanContext, time_limit: float = CHECK_TIME
                                                         return_when=concurrent.futures.FIRST_COMPLETED)
             now = time.monotonic()
             for future in finished:
-                check_id, target, began = started[future]
-                _store(scan, check_id, target, future.result(), seconds=now - began)
+                check_id, target = started[future]
+                _store(scan, check_id, target, future.result(), seconds=now - began[(check_id, target)])
             for future in list(pending):
-                check_id, target, began = started[future]
-                if now - began > time_limit:  # the server is too slow: record it, do not wait
+                check_id, target = started[future]
+                if (check_id, target) not in began:
+                    continue  # still waiting for a free thread
+                if now - began[(check_id, target)] > time_limit:  # the server is too slow: record it, do not wait
                     future.cancel()
                     pending.discard(future)
                     _store(scan, check_id, target, [Finding(
                         check=check_id, outcome=Outcome.NOT_TESTED, code="check.timeout", subject=target,
                         detail={"seconds": round(time_limit)},
-                    )], seconds=now - began)
+                    )], seconds=now - began[(check_id, target)])
             if finished and on_progress is not None:
                 scan.refresh_from_db()
                 on_progress(scan)

@@ -21,12 +21,17 @@ A "could not test" result (timeout, refused, 421) is kept only FAILURE_SECONDS (
 shorter): long enough not to hammer a busy server, short enough to try again soon.
 
 Concurrent askers for the same key wait for the one that is already probing (the apex and www of a
-domain are scanned at the same time and usually share an address), instead of probing twice. The
-cache is per process: each scan worker probes an address at most once per window.
+domain are scanned at the same time and usually share an address), instead of probing twice. Two
+tiers: this process's memory, and Django's default cache (Redis, or the database cache), which the
+scan workers share: the first worker to need an address takes a short lock there (`cache.add`), the
+others wait for its result, so an address is probed once per window by all workers together, not once
+per worker. Without a shared cache (a plain script) the process tier alone works as before.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -35,6 +40,9 @@ from typing import Any
 FAILURE_SECONDS = 300.0     # a "could not test" result is reused at most this long
 WAIT_SECONDS = 120.0        # a waiter gives up on a stuck prober after this and probes itself
 DEFAULT_SECONDS = 3600.0    # without Django settings (scripts, canned tests)
+POLL_SECONDS = 0.1          # how often a worker waiting for another worker's probe looks again
+_GENERATION_KEY = "dtc:scans:reuse:generation"
+_generation: str | None = None
 
 _entries: dict[Hashable, tuple[float, Any]] = {}
 _probing: dict[Hashable, threading.Event] = {}
@@ -51,10 +59,34 @@ def window_seconds() -> float:
         return DEFAULT_SECONDS
 
 
+def _shared() -> Any | None:
+    """Django's default cache, shared by the workers; None outside a configured Django."""
+    try:
+        from django.core.cache import cache
+
+        cache.get(_GENERATION_KEY)  # raises when the cache (or settings) is not usable
+        return cache
+    except Exception:
+        return None
+
+
+def _shared_key(key: Hashable, shared: Any) -> str:
+    """The shared-cache key: a generation (new after `clear()`) and a digest of `key`."""
+    global _generation
+    if _generation is None:
+        _generation = str(shared.get_or_set(_GENERATION_KEY, secrets.token_hex(4), None))
+    return f"dtc:scans:reuse:{_generation}:{hashlib.sha256(repr(key).encode()).hexdigest()[:32]}"
+
+
 def clear() -> None:
-    """Forget every stored result (tests; a scan that must look again)."""
+    """Forget every stored result, here and in the shared cache (tests; a scan that must look again)."""
+    global _generation
     with _lock:
         _entries.clear()
+    shared = _shared()
+    _generation = secrets.token_hex(4)
+    if shared is not None:
+        shared.set(_GENERATION_KEY, _generation, None)
 
 
 def get(key: Hashable) -> Any | None:
@@ -100,10 +132,41 @@ def reuse[T](key: Hashable, probe: Callable[[], T], *, conclusive: Callable[[T],
                 return probe()
             continue  # the prober stored its result (or failed with an exception: then probe ourselves)
         try:
-            value = probe()
+            value = _probe_once_for_all(key, probe, conclusive, window)
             put(key, value, conclusive=conclusive(value), window=window)
             return value
         finally:
             with _lock:
                 _probing.pop(key, None)
             busy.set()
+
+
+def _probe_once_for_all[T](key: Hashable, probe: Callable[[], T], conclusive: Callable[[T], bool],
+                           window: float) -> T:
+    """`probe()` unless another worker has the result (shared cache) or is getting it (its lock): then
+    that result. A worker that finds neither the result nor a live lock probes itself."""
+    shared = _shared()
+    if shared is None:
+        return probe()
+    name = _shared_key(key, shared)
+    found = shared.get(name)
+    if found is not None:
+        return found[0]  # type: ignore[no-any-return]
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not shared.add(name + ":lock", 1, WAIT_SECONDS):
+        time.sleep(POLL_SECONDS)
+        found = shared.get(name)
+        if found is not None:
+            return found[0]  # type: ignore[no-any-return]
+        if time.monotonic() > deadline:
+            return probe()
+    try:
+        found = shared.get(name)  # the lock was free because its holder has just finished
+        if found is not None:
+            return found[0]  # type: ignore[no-any-return]
+        value = probe()
+        seconds = window if conclusive(value) else min(window, FAILURE_SECONDS)
+        shared.set(name, (value,), max(1, int(seconds)))
+        return value
+    finally:
+        shared.delete(name + ":lock")

@@ -127,3 +127,50 @@ def test_a_failed_prober_leaves_the_key_to_the_next_asker():
     waiter.join(5)
     assert outcome == {"first": "network broke", "second": "probed again"}
     assert reuse.reuse("key", lambda: "not asked") == "probed again"
+
+
+def _another_worker() -> None:
+    """What a second worker process sees: the shared cache, but none of this process's memory."""
+    with reuse._lock:
+        reuse._entries.clear()
+
+
+def test_a_result_probed_by_one_worker_is_reused_by_the_others():
+    calls: list[str] = []
+    assert reuse.reuse(("tls", "192.0.2.7", 443, ""), lambda: calls.append("first") or "endpoint A") == "endpoint A"
+    _another_worker()
+    assert reuse.reuse(("tls", "192.0.2.7", 443, ""), lambda: calls.append("second") or "other") == "endpoint A"
+    assert calls == ["first"]
+    reuse.clear()  # clears the shared tier too
+    assert reuse.reuse(("tls", "192.0.2.7", 443, ""), lambda: calls.append("third") or "again") == "again"
+
+
+def test_a_worker_waits_for_the_worker_that_is_probing_instead_of_probing_too(monkeypatch):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(reuse, "POLL_SECONDS", 0.02)
+    key = ("probe", "192.0.2.8", 25)
+    name = reuse._shared_key(key, cache)
+    cache.add(name + ":lock", 1, 30)  # another worker holds the lock while it probes
+
+    def other_worker_finishes() -> None:
+        time.sleep(0.3)
+        cache.set(name, ("their result",), 60)
+        cache.delete(name + ":lock")
+
+    threading.Thread(target=other_worker_finishes).start()
+    probed: list[bool] = []
+    assert reuse.reuse(key, lambda: probed.append(True) or "mine") == "their result"
+    assert probed == []
+
+
+def test_a_could_not_test_result_is_shared_only_briefly(monkeypatch):
+    from django.core.cache import cache
+
+    key = ("probe", "192.0.2.9", 25)
+    seen: dict[str, float] = {}
+    real_set = cache.set
+    monkeypatch.setattr(cache, "set", lambda name, value, timeout=None: seen.update({name: timeout})
+                        or real_set(name, value, timeout))
+    reuse.reuse(key, lambda: "421 busy", conclusive=lambda value: False)
+    assert seen[reuse._shared_key(key, cache)] == reuse.FAILURE_SECONDS
