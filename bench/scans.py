@@ -205,6 +205,9 @@ def run(size: str) -> bool:
     started = time.perf_counter()
     if subprocess.run([*_dtc(), "migrate", "--verbosity", "0"], env=env, cwd=REPO_DIR).returncode != 0:
         raise BenchError("migrate failed")
+    # The workers share TLS results through Django's cache: the database cache without REDIS_URL.
+    if subprocess.run([*_dtc(), "createcachetable"], env=env, cwd=REPO_DIR).returncode != 0:
+        raise BenchError("createcachetable failed")
     log(f"-- database {database.key} migrated in {time.perf_counter() - started:.1f} s")
     servers = Servers(domains, web_ips, mail_ips, env)
     info = servers.info
@@ -256,11 +259,10 @@ def prepare(payload: dict) -> dict:
     from django_tasks_db.models import DBTaskResult
 
     from bench.scansdata import domain
+    from dtc.scans.checks import reuse
     from dtc.scans.models import Scan
     from dtc.scans.services import scan_create
     from dtc.scans.tasks import scan_execute
-
-    from dtc.scans.checks import reuse
 
     DBTaskResult.objects.all().delete()
     Scan.objects.all().delete()

@@ -276,19 +276,11 @@ def organisation_domain_scan(request: HttpRequest, pk: int, domain_id: int) -> H
 def organisation_scan_detail(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """A scan of one of the organisation's domains, for its members; follows a running scan live."""
     from dtc.core import visibility
-    from dtc.scans.models import Scan
-    from dtc.scans.presentation import CATEGORY_TITLES, scan_previous, scan_report
+    from dtc.scans.presentation import scan_sections
 
     organisation = selectors.organisation_get_for_member(user=request.user, organisation_id=pk)
     scan = visibility.organisation_scan_get_visible(user=request.user, organisation_id=organisation.pk, key=key)
     domain = Domain.objects.filter(organisation=organisation, name=scan.domain).first()
-    previous = scan_previous(scan=scan)
-    report = scan_report(scan=scan, previous=previous)
-    sections = [
-        {"category": category, "title": CATEGORY_TITLES[category], "checks": report[category],
-         "score": scan.score_web if category == "web" else scan.score_mail}
-        for category in ("web", "mail") if (scan.web if category == "web" else scan.mail)
-    ]
     domains_url = reverse("organisations:domains", args=[organisation.pk])
     extra = [(_("Domeinen"), domains_url)]
     if domain is not None:
@@ -296,8 +288,7 @@ def organisation_scan_detail(request: HttpRequest, pk: int, key: str) -> HttpRes
     extra.append((_("Scan van %(date)s") % {"date": date_format(timezone.localtime(scan.created_at))}, ""))
     context = _org_context(request, organisation, "domains")
     context |= {
-        "scan": scan, "domain": domain, "sections": sections, "previous": previous,
-        "running": scan.status in (Scan.Status.QUEUED, Scan.Status.RUNNING),
+        "scan": scan, "domain": domain, **scan_sections(scan=scan),
         "crumbs": _org_crumbs(organisation, *extra),
     }
     return render(request, "organisations/organisation_scan.html", context)

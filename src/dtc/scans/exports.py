@@ -19,20 +19,18 @@ from fpdf.enums import XPos, YPos
 
 from dtc.core.pdf import ACCENT, FONT, INK, MUTED, heading, new_pdf, paragraph, pdf_text
 from dtc.scans.models import Scan
-from dtc.scans.presentation import CATEGORY_TITLES, CheckLine, FindingLine, scan_previous, scan_report
+from dtc.scans.presentation import (
+    CATEGORY_TITLES,
+    CheckLine,
+    FindingLine,
+    scan_previous,
+    scan_report,
+    score_rule,
+)
 
 URGENCY_LABELS = {"high": gettext_lazy("hoog"), "medium": gettext_lazy("gemiddeld"), "low": gettext_lazy("laag")}
 DETAIL_ITEMS = 8     # technical details per finding, the rest is counted
 DETAIL_CHARS = 160   # per value: a DKIM key or a certificate chain is cut short
-
-
-def score_rule() -> str:
-    """The score rule (services.py), worded as on the result page."""
-    return _(
-        "Per onderdeel telt elke test één keer per adres (je domein en www): in orde telt 1, kan beter een half, "
-        "niet in orde 0. Tests die niet konden worden uitgevoerd, niet van toepassing zijn of alleen advies geven "
-        "(CAA, MTA-STS, TLS-RPT) tellen niet mee. De score is het gemiddelde, van 0 tot 100."
-    )
 
 
 def domain_label(domain: str) -> str:

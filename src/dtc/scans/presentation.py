@@ -120,3 +120,39 @@ def _change(previous: str, outcome: str) -> dict[str, str]:
     if not previous or previous == outcome:
         return {}
     return {"previous_outcome": previous, "previous_label": str(OUTCOME_LABELS.get(previous, previous))}
+
+
+def score_rule() -> str:
+    """The score rule of services.py in words, naming the advice-only checks from the registry (so the
+    page and the PDF stay true when a check changes)."""
+    from django.utils.translation import gettext
+
+    advice_only = [
+        _short_title(check_id) for check_id, check in registry.CHECKS.items() if not check.scored
+    ]
+    return gettext(
+        "Per onderdeel telt elke test één keer per adres (je domein en www): in orde telt 1, kan beter een half, "
+        "niet in orde 0. Tests die niet konden worden uitgevoerd, niet van toepassing zijn of alleen advies geven "
+        "(%(advice_only)s) tellen niet mee. De score is het gemiddelde, van 0 tot 100."
+    ) % {"advice_only": ", ".join(advice_only)}
+
+
+def _short_title(check_id: str) -> str:
+    """"CAA" from "Wie certificaten voor je domein mag uitgeven (CAA)"; the whole title when it has no
+    abbreviation."""
+    title = str(CHECK_TITLES.get(check_id, check_id))
+    return title[title.rindex("(") + 1:-1] if title.endswith(")") and "(" in title else title
+
+
+def scan_sections(*, scan: Scan) -> dict[str, Any]:
+    """What a scan page shows (public page and an organisation's): the previous scan, the checks per
+    category with their score, whether it still runs, and the score rule."""
+    previous = scan_previous(scan=scan)
+    report = scan_report(scan=scan, previous=previous)
+    sections = [
+        {"category": category, "title": CATEGORY_TITLES[category], "checks": report[category],
+         "score": scan.score_web if category == "web" else scan.score_mail}
+        for category in ("web", "mail") if (scan.web if category == "web" else scan.mail)
+    ]
+    return {"previous": previous, "sections": sections, "score_rule": score_rule(),
+            "running": scan.status in (Scan.Status.QUEUED, Scan.Status.RUNNING)}

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dtc.scans import exports, services
 from dtc.scans.forms import ScanForm
 from dtc.scans.models import Scan
-from dtc.scans.presentation import CATEGORY_TITLES, scan_previous, scan_report
+from dtc.scans.presentation import scan_sections
 
 
 @never_cache
@@ -47,17 +47,7 @@ def scan_detail(request, key: str):
     """While the scan runs the page refreshes itself every few seconds (no script needed) and shows
     how many checks are done and what they found so far."""
     scan = _scan_for_visitor(key)
-    previous = scan_previous(scan=scan)
-    report = scan_report(scan=scan, previous=previous)
-    sections = [
-        {"category": category, "title": CATEGORY_TITLES[category], "checks": report[category],
-         "score": scan.score_web if category == "web" else scan.score_mail}
-        for category in ("web", "mail") if (scan.web if category == "web" else scan.mail)
-    ]
-    running = scan.status in (Scan.Status.QUEUED, Scan.Status.RUNNING)
-    return render(request, "scans/detail.html", {
-        "scan": scan, "sections": sections, "running": running, "previous": previous,
-    })
+    return render(request, "scans/detail.html", {"scan": scan, **scan_sections(scan=scan)})
 
 
 @never_cache

@@ -31,6 +31,7 @@ per worker. Without a shared cache (a plain script) the process tier alone works
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
@@ -43,6 +44,7 @@ DEFAULT_SECONDS = 3600.0    # without Django settings (scripts, canned tests)
 POLL_SECONDS = 0.1          # how often a worker waiting for another worker's probe looks again
 _GENERATION_KEY = "dtc:scans:reuse:generation"
 _generation: str | None = None
+_warned = False
 
 _entries: dict[Hashable, tuple[float, Any]] = {}
 _probing: dict[Hashable, threading.Event] = {}
@@ -60,13 +62,18 @@ def window_seconds() -> float:
 
 
 def _shared() -> Any | None:
-    """Django's default cache, shared by the workers; None outside a configured Django."""
+    """Django's default cache, shared by the workers; None outside a configured Django, or when the
+    cache does not answer (then said once in the log: each worker probes for itself)."""
+    global _warned
     try:
         from django.core.cache import cache
 
         cache.get(_GENERATION_KEY)  # raises when the cache (or settings) is not usable
         return cache
-    except Exception:
+    except Exception as error:
+        if not _warned:
+            _warned = True
+            logging.getLogger(__name__).warning("TLS results are not shared between workers: %s", error)
         return None
 
 
