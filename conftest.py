@@ -43,3 +43,18 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback that Django's mailer sends to; yields its Recorder."""
+    from aiosmtpd.controller import Controller
+
+    from dtc.core.tests.smtp import Recorder, free_port, smtp_mailer
+
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.MAILERS = smtp_mailer(controller.port)
+    yield recorder
+    controller.stop()

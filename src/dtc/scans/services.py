@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from dtc.core.ratelimit import window_count, window_count_up
+from dtc.organisations.models import validate_domain_name
 from dtc.scans.checks import registry
 from dtc.scans.checks.base import Finding, Outcome, ScanContext
 from dtc.scans.models import Scan, ScanCheck
@@ -64,16 +72,12 @@ def category_score(checks: list[tuple[str, Outcome]]) -> int | None:
 def scan_context() -> ScanContext:
     """The scanner's network settings: the system resolver, or (offline demo, closed networks) only the
     DNS server in DTC_SCAN_DNS, and extra trust anchors in DTC_SCAN_CA_FILE."""
-    from django.conf import settings
-
     options: dict[str, Any] = {
         "timeout": settings.DTC_SCAN_TIMEOUT, "ca_file": settings.DTC_SCAN_CA_FILE or None,
         "http_port": settings.DTC_SCAN_HTTP_PORT, "https_port": settings.DTC_SCAN_HTTPS_PORT,
         "smtp_port": settings.DTC_SCAN_SMTP_PORT,
     }
     if settings.DTC_SCAN_DNSSEC_ANCHOR_FILE:
-        from pathlib import Path
-
         options["dnssec_trust_anchors"] = Path(settings.DTC_SCAN_DNSSEC_ANCHOR_FILE).read_text()
     if settings.DTC_SCAN_DNS:
         host, _sep, port = settings.DTC_SCAN_DNS.rpartition(":")
@@ -88,16 +92,6 @@ def scan_request(*, domain: str, client: str, web: bool = True, mail: bool = Tru
     A domain scanned in the last DTC_SCAN_REUSE_SECONDS is not scanned again: the visitor gets that
     scan (kinder to the scanned servers, and the answer is the same). A visitor (IP address as a keyed
     hash in the cache, never stored) may start DTC_SCANS_PER_VISITOR_PER_HOUR scans an hour."""
-    import datetime as dt
-    import hashlib
-
-    from django.conf import settings
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    from dtc.core.ratelimit import window_count, window_count_up
-    from dtc.organisations.models import validate_domain_name
-
     domain = domain.strip().lower().rstrip(".")
     validate_domain_name(domain)
     recent = (
@@ -114,7 +108,7 @@ def scan_request(*, domain: str, client: str, web: bool = True, mail: bool = Tru
     window_count_up(key, seconds=3600)
     scan = scan_create(domain=domain, web=web, mail=mail, organisation=organisation, requested_by=requested_by)
 
-    from dtc.scans.tasks import scan_execute
+    from dtc.scans.tasks import scan_execute  # tasks imports this module
 
     transaction.on_commit(lambda: scan_execute.enqueue(scan.pk))
     return scan
@@ -224,7 +218,7 @@ def scan_finish(*, scan: Scan) -> Scan:
     scan.finished_at = timezone.now()
     scan.save(update_fields=["score_web", "score_mail", "checks_done", "status", "finished_at"])
     if scan.batch_round_id is not None:
-        from dtc.scans.batches import round_finish_if_done
+        from dtc.scans.batches import round_finish_if_done  # batches and ownership build on this module
 
         round_finish_if_done(round_id=scan.batch_round_id)
     from dtc.scans.ownership import scan_regressions_alert
@@ -235,10 +229,6 @@ def scan_finish(*, scan: Scan) -> Scan:
 
 def scans_purge(*, now: Any = None) -> int:
     """Delete on-demand scans (no organisation) older than DTC_RETENTION["scans_on_demand"] days."""
-    import datetime as dt
-
-    from django.conf import settings
-
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.DTC_RETENTION["scans_on_demand"])
     # A collaboration's batch scans live as long as the batch (its timeline of improvement).

@@ -26,7 +26,7 @@ from dtc.advisories import delivery, targeting
 from dtc.advisories.models import Alert, AlertOptOut, AlertSettings, Delivery, Message
 from dtc.advisories.tests.factories import AdvisoryProductFactory, AdvisoryRevisionFactory, MessageFactory
 from dtc.advisories.tokens import unsubscribe_token_read
-from dtc.core.tests.test_mail_queue import free_port, smtp_mailer
+from dtc.core.tests.smtp import free_port, smtp_mailer
 from dtc.organisations.models import OrganisationProduct
 from dtc.organisations.tests.factories import MembershipFactory, OrganisationFactory, ProductFactory
 

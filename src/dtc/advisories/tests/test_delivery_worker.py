@@ -28,7 +28,7 @@ from django.utils import timezone
 from dtc.advisories import delivery, targeting
 from dtc.advisories.models import Delivery
 from dtc.advisories.tests.factories import AdvisoryProductFactory, AdvisoryRevisionFactory, MessageFactory
-from dtc.core.tests.test_mail_queue import free_port, smtp_mailer
+from dtc.core.tests.smtp import free_port, smtp_mailer
 from dtc.organisations.models import OrganisationProduct
 from dtc.organisations.tests.factories import MembershipFactory, ProductFactory
 

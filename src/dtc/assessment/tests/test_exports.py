@@ -25,7 +25,6 @@ from email import message_from_bytes, policy
 
 import icalendar
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail as django_mail
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -40,7 +39,6 @@ from dtc.assessment.mail import supplier_mail_allowed, supplier_mail_send, suppl
 from dtc.assessment.models import Option, Question, Result
 from dtc.assessment.tests.factories import DEFAULT_CONTEXT
 from dtc.core.models import AuditLogEntry
-from dtc.core.tests.test_mail_queue import Recorder, free_port, smtp_mailer
 from dtc.knowledge.tests.factories import ArticlePageFactory, CategoryPageFactory, HomePageFactory
 
 SUPPLIER_CONTEXT = DEFAULT_CONTEXT | {"it_by": "supplier"}
@@ -285,16 +283,6 @@ def test_short_step_takes_the_first_sentence_within_the_limit():
 
 
 # --- e-mail to the IT supplier -----------------------------------------------------------------
-
-
-@pytest.fixture
-def smtp_server(settings):
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.MAILERS = smtp_mailer(controller.port)
-    yield recorder
-    controller.stop()
 
 
 def test_supplier_mail_over_smtp_holds_only_the_supplier_actions(

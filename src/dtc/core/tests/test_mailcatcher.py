@@ -11,7 +11,7 @@ from email.message import EmailMessage
 
 import httpx
 
-from dtc.core.tests.test_mail_queue import free_port
+from dtc.core.tests.smtp import free_port
 
 
 def _wait_for(url: str) -> None:

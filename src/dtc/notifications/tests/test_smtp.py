@@ -8,26 +8,14 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from dtc.community import services as community_services
 from dtc.community.models import Tlp
-from dtc.core.tests.test_mail_queue import Recorder, free_port, smtp_mailer
 from dtc.notifications.models import Notification, NotificationPreference
 
 TITLE = "Ransomware bij leverancier X"
 BODY = "Versleutelde back-ups gevonden bij leverancier X."
-
-
-@pytest.fixture
-def smtp_server(settings):
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.MAILERS = smtp_mailer(controller.port)
-    yield recorder
-    controller.stop()
 
 
 def run_worker() -> None:

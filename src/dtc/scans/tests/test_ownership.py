@@ -18,13 +18,11 @@ import datetime as dt
 from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.urls import reverse
 from django.utils import timezone
 
 from dtc.core.models import AuditLogEntry
 from dtc.core.schedule import JOBS
-from dtc.core.tests.test_mail_queue import Recorder, free_port, smtp_mailer
 from dtc.organisations.models import Domain
 from dtc.organisations.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from dtc.scans import ownership, tasks
@@ -353,16 +351,6 @@ def test_running_the_daily_task_twice_creates_nothing_extra(scanner, organisatio
 
 
 # --- regression alerts -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def smtp_server(settings):
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.MAILERS = smtp_mailer(controller.port)
-    yield recorder
-    controller.stop()
 
 
 BEFORE = {("mail.spf", "winkel.test"): "pass", ("mail.dmarc", "winkel.test"): "warn",
