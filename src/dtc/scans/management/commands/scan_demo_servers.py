@@ -3,6 +3,7 @@ machine without internet. Point the scanner at them with the environment variabl
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from pathlib import Path
@@ -39,3 +40,8 @@ class Command(BaseCommand):
                 stop.wait()
             except KeyboardInterrupt:
                 pass
+            # The servers keep nothing worth waiting for: should closing them hang (a client that keeps a
+            # connection open), leave anyway, so a stopped `make run` frees the demo ports.
+            watchdog = threading.Timer(5.0, os._exit, args=(0,))
+            watchdog.daemon = True
+            watchdog.start()
