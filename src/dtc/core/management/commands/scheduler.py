@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
-import time
+import threading
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
@@ -24,16 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--tick", type=float, default=15.0, help="Seconds between checks.")
 
     def handle(self, *args, once: bool = False, tick: float = 15.0, **options):
-        stopping = False
+        stopping = threading.Event()  # set by SIGTERM/SIGINT; also ends the wait between ticks at once
 
         def stop(signum, frame):
-            nonlocal stopping
-            stopping = True
+            stopping.set()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         last_run: dict[str, dt.datetime] = {}
-        while not stopping:
+        while not stopping.is_set():
             now = timezone.now()
             for job in due_jobs(last_run=last_run, now=now):
                 if not connection.in_atomic_block:  # a long-running loop: drop stale connections
@@ -45,4 +44,4 @@ class Command(BaseCommand):
                 last_run[job.name] = now
             if once:
                 break
-            time.sleep(tick)
+            stopping.wait(tick)
